@@ -1,0 +1,390 @@
+import { Piscina } from 'piscina';
+import { Outcome, type OutcomeCode } from '../protocol/payloads.js';
+import { PriorityLanes } from '../queue/priority-lanes.js';
+import { CHAIN_TASK_NAME } from '../task/chain.js';
+import type { TaskCall } from '../task/task-call.js';
+import type { SerializedError, TaskError } from '../task/task-error.js';
+import { Inbox } from './inbox.js';
+import type { LogDirectory, TaskOutcome } from './log-directory.js';
+import type { ResolvedOptions } from './options.js';
+import { localFailure, remoteFailure } from './task-failures.js';
+import { createRecord, type TaskRecord } from './task-record.js';
+import { WorkerLink, type LinkEvents } from './worker-link.js';
+
+/** Prefetch only as many tasks into a worker as fit in this much measured task time (bounds priority inversion). */
+const PREFETCH_BUDGET_MS = 2;
+
+/** What the engine tells the ProcessManager. */
+export interface EngineHooks {
+  /** A task failed and no `run()` caller awaits it: failFast decides what happens. */
+  onUnhandledFailure(error: TaskError): void;
+}
+
+/** The engine's life: open, then one of the close policies. */
+export type EngineMode = 'open' | 'join' | 'cancel' | 'kill';
+
+export interface Counts {
+  scheduled: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+}
+
+/**
+ * The scheduling core: the priority lanes, one WorkerLink per worker slot, dispatch, and the bookkeeping that
+ * gives every scheduled task exactly one outcome. It is event-driven: it acts when `schedule()` is called and
+ * when a worker's batch of frames arrives, never on a timer.
+ *
+ * Termination invariant (DESIGN section 2): a task's spawns and messages arrive on its worker's ordered port
+ * before its `t`, so they are queued or in the inbox before the task stops counting as in flight; `idle` can
+ * therefore never be true while work a task produced is still on its way.
+ */
+export class TaskEngine implements LinkEvents {
+  readonly lanes: PriorityLanes<TaskRecord>;
+  readonly inbox = new Inbox();
+  readonly counts: Counts = { scheduled: 0, done: 0, failed: 0, cancelled: 0 };
+  /** Tasks a close left unstarted, and tasks it stopped while they ran. */
+  readonly notRun: TaskRecord[] = [];
+  readonly interrupted: TaskRecord[] = [];
+  readonly #options: ResolvedOptions;
+  readonly #log: LogDirectory | undefined;
+  readonly #hooks: EngineHooks;
+  readonly #pool: Piscina;
+  readonly #links: (WorkerLink | undefined)[];
+  /** Every task not yet finished, by id: what `cancel(id)` looks up. */
+  readonly #records = new Map<number, TaskRecord>();
+  readonly #exitWaiters: Array<() => void> = [];
+  #nextId = 1;
+  #inFlight = 0;
+  #taskNames: Set<string> | undefined;
+  #avgTaskMs = Number.NaN;
+  #dispatchQueued = false;
+  /** Acknowledgements follow the inbox high-water mark until a close says nobody need read. */
+  #backPressure = true;
+  mode: EngineMode = 'open';
+  /** Set when no worker could start: every later task fails with it. */
+  bootFailure: Error | undefined;
+  /** Called whenever something a waiter may care about changed (a message, a finished task, an exit). */
+  onProgress: () => void = () => {};
+
+  constructor(options: ResolvedOptions, log: LogDirectory | undefined, hooks: EngineHooks) {
+    this.#options = options;
+    this.#log = log;
+    this.#hooks = hooks;
+    this.lanes = new PriorityLanes(options.priorityLevels);
+    this.#pool = new Piscina({
+      filename: new URL('../worker/entry.js', import.meta.url).href,
+      minThreads: options.workers,
+      maxThreads: options.workers,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      // Our workers must hear their port while idle; 'sync' parks them in Atomics.wait (RESEARCH.md).
+      atomics: 'disabled',
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    });
+    this.#links = Array.from({ length: options.workers }, (_, i) => this.#startLink(i + 1));
+  }
+
+  /** True when nothing is queued and no task is at a worker. */
+  get idle(): boolean {
+    return this.lanes.size === 0 && this.#inFlight === 0;
+  }
+
+  /** Task names the workers reported, once the first one is ready. */
+  get taskNames(): ReadonlySet<string> | undefined {
+    return this.#taskNames;
+  }
+
+  get liveWorkers(): number {
+    return this.#links.filter((link) => link !== undefined).length;
+  }
+
+  /** Queues a checked call; returns its id. Throws for a bad priority or a name the workers do not know. */
+  add(call: TaskCall, priority: number, settle?: TaskRecord['settle']): number {
+    this.lanes.checkPriority(priority);
+    if (this.#taskNames && call.name !== CHAIN_TASK_NAME && !this.#taskNames.has(call.name)) {
+      throw new Error(`no task named "${call.name}" in the task modules (known: ${[...this.#taskNames].sort().join(', ') || 'none'})`);
+    }
+    const task = createRecord(this.#nextId++, call, priority);
+    if (settle) task.settle = settle;
+    this.counts.scheduled++;
+    this.#records.set(task.id, task);
+    if (this.bootFailure) {
+      this.#finishFailed(task, localFailure(task, `could not run: ${this.bootFailure.message}`, this.bootFailure));
+      return task.id;
+    }
+    this.lanes.push(task);
+    this.#queueDispatch();
+    return task.id;
+  }
+
+  /** `manager.cancel(id)`: true when the task was queued or running and is now being cancelled. */
+  cancel(id: number): boolean {
+    const task = this.#records.get(id);
+    if (!task) return false;
+    if (task.state === 'queued') {
+      this.lanes.cancel(task);
+      this.#finishCancelled(task, 'was cancelled before it started');
+      this.onProgress();
+      return true;
+    }
+    if (!task.cancelRequested) {
+      task.cancelRequested = true;
+      const link = this.#links[task.workerId - 1];
+      link?.sendCancel(id);
+      link?.flush();
+    }
+    return true;
+  }
+
+  running(): { id: number; name: string; workerId: number; startedAt: number }[] {
+    const out = [];
+    for (const link of this.#links) {
+      const task = link?.current;
+      if (task) out.push({ id: task.id, name: task.name, workerId: task.workerId, startedAt: task.startedAt });
+    }
+    return out;
+  }
+
+  /** The reader took a message: release held-back acknowledgements once the inbox is below its mark. */
+  messageTaken(): void {
+    if (this.inbox.length < this.#options.inboxHighWaterMark) this.#releaseAcks();
+  }
+
+  /** Stops acknowledging by the high-water mark: nobody need read (a join without a reader, cancel, kill). */
+  releaseBackPressure(): void {
+    this.#backPressure = false;
+    this.#releaseAcks();
+  }
+
+  #releaseAcks(): void {
+    for (const link of this.#links) {
+      if (!link || link.deferredAcks === 0) continue;
+      link.ackMessages(link.deferredAcks);
+      link.deferredAcks = 0;
+      link.flush();
+    }
+  }
+
+  // Closing: the ProcessManager picks the policy; these are its steps.
+
+  /** Removes every queued task; they are reported as not run. */
+  takeQueued(): void {
+    for (const task of this.lanes.drain()) this.#finishNotRun(task);
+  }
+
+  /** Asks every worker to drop what it has not started and abort what it runs. */
+  cancelInFlight(): void {
+    for (const link of this.#links) {
+      if (!link) continue;
+      for (const task of link.inFlight.values()) {
+        task.cancelRequested = true;
+        link.sendCancel(task.id);
+      }
+      link.flush();
+    }
+  }
+
+  /** Terminates every thread now. */
+  async terminate(): Promise<void> {
+    for (const link of this.#links) link?.terminate(new Error(`worker ${link.workerId} was terminated by close('${this.mode}')`));
+    await this.#pool.destroy();
+  }
+
+  /** Asks every idle worker to close its sessions and end; resolves when all threads have ended. */
+  async closeWorkers(): Promise<void> {
+    for (const link of this.#links) link?.sendClose();
+    while (this.liveWorkers > 0) await new Promise<void>((resolve) => this.#exitWaiters.push(resolve));
+    await this.#pool.destroy();
+  }
+
+  // LinkEvents: frames from the workers.
+
+  onReady(_link: WorkerLink, taskNames: string[]): void {
+    this.#taskNames ??= new Set(taskNames);
+    this.#queueDispatch();
+  }
+
+  onStarted(): void {}
+
+  onMessage(_link: WorkerLink, message: unknown): void {
+    if (this.mode === 'open' || this.mode === 'join') this.inbox.push(message);
+  }
+
+  onSpawn(link: WorkerLink, priority: number, name: string, args: readonly unknown[]): void {
+    const parent = link.current!;
+    if (this.mode === 'cancel' || this.mode === 'kill') {
+      // Closing: nothing new starts, but the spawn is reported as not run rather than forgotten.
+      const task = createRecord(this.#nextId++, { name, args }, priority);
+      this.counts.scheduled++;
+      this.#finishNotRun(task);
+      return;
+    }
+    try {
+      this.add({ name, args }, priority);
+    } catch (error) {
+      parent.spawnError ??= `spawned "${name}" at priority ${priority}, which the manager refused: ${(error as Error).message}`;
+    }
+  }
+
+  onDone(_link: WorkerLink, task: TaskRecord, outcome: OutcomeCode, value: unknown): void {
+    this.#inFlight--;
+    if (outcome === Outcome.NotRun) {
+      if (this.mode === 'cancel' || this.mode === 'kill') this.#finishNotRun(task);
+      else if (task.cancelRequested) this.#finishCancelled(task, 'was cancelled before it started');
+      else this.#requeue(task);
+    } else if (outcome === Outcome.Ok && !task.spawnError) {
+      this.#finish(task, 'ok');
+      task.settle?.resolve(value);
+    } else {
+      const error = outcome === Outcome.Ok ? localFailure(task, `failed: ${task.spawnError}`) : remoteFailure(task, value as SerializedError);
+      if (!task.cancelRequested) this.#finishFailed(task, error);
+      else if (this.mode === 'cancel' || this.mode === 'kill') this.#finishInterrupted(task, error);
+      else this.#finishCancelled(task, 'was cancelled while it ran', error);
+    }
+  }
+
+  onBatch(link: WorkerLink, messages: number, spawns: number, completed: number): void {
+    link.ackSpawns(spawns);
+    if (this.#backPressure && this.inbox.length > this.#options.inboxHighWaterMark) link.deferredAcks += messages;
+    else link.ackMessages(messages);
+    if (completed > 0) this.#measure(link, completed);
+    this.#dispatch();
+    this.onProgress();
+  }
+
+  onExit(link: WorkerLink, error: Error | undefined): void {
+    if (this.#links[link.workerId - 1] === link) this.#links[link.workerId - 1] = undefined;
+    const closing = this.mode === 'cancel' || this.mode === 'kill';
+    const running = link.current;
+    for (const task of link.inFlight.values()) {
+      this.#inFlight--;
+      if (task === running) {
+        if (closing) this.#finishInterrupted(task);
+        else this.#finishFailed(task, localFailure(task, `failed: worker ${link.workerId} stopped while running it: ${error?.message ?? 'it closed'}`, error));
+      } else if (closing) {
+        this.#finishNotRun(task);
+      } else {
+        this.#requeue(task);
+      }
+    }
+    link.inFlight.clear();
+    if (error && !link.ready && this.mode === 'open') this.#bootFailed(link, error);
+    else if (error && this.mode !== 'kill' && this.mode !== 'cancel' && !this.bootFailure) this.#links[link.workerId - 1] = this.#startLink(link.workerId);
+    for (const wake of this.#exitWaiters.splice(0)) wake();
+    this.#queueDispatch();
+    this.onProgress();
+  }
+
+  // Dispatch.
+
+  #startLink(workerId: number): WorkerLink {
+    return new WorkerLink(
+      workerId,
+      this.#pool,
+      {
+        workerId,
+        taskModules: this.#options.taskModules,
+        priorityLevels: this.#options.priorityLevels,
+        sendWindow: this.#options.sendWindow,
+        ...(this.#log ? { logFile: this.#log.workerLogFile(workerId) } : {}),
+      },
+      this,
+    );
+  }
+
+  #queueDispatch(): void {
+    if (this.#dispatchQueued) return;
+    this.#dispatchQueued = true;
+    queueMicrotask(() => this.#dispatch());
+  }
+
+  /** Hands queued tasks to ready workers, one per worker per round, up to the prefetch depth; then flushes. */
+  #dispatch(): void {
+    this.#dispatchQueued = false;
+    if (this.mode !== 'cancel' && this.mode !== 'kill') {
+      const depth = this.#prefetchDepth();
+      let gave = true;
+      while (gave && this.lanes.size > 0) {
+        gave = false;
+        for (const link of this.#links) {
+          if (!link?.ready || link.closeSent || link.inFlight.size >= depth) continue;
+          const task = this.lanes.take();
+          if (!task) break;
+          gave = true;
+          if (task.name !== CHAIN_TASK_NAME && this.#taskNames && !this.#taskNames.has(task.name)) {
+            this.#finishFailed(task, localFailure(task, `could not run: no task of that name in the task modules`));
+            continue;
+          }
+          if (link.inFlight.size === 0) link.busySince = performance.now();
+          link.sendTask(task);
+          this.#inFlight++;
+        }
+      }
+    }
+    for (const link of this.#links) link?.flush();
+  }
+
+  /** In flight per worker: 1 for long tasks, more for short ones, so a worker never waits on a round trip. */
+  #prefetchDepth(): number {
+    if (Number.isNaN(this.#avgTaskMs)) return 1;
+    return 1 + Math.min(this.#options.maxPrefetch, Math.floor(PREFETCH_BUDGET_MS / Math.max(this.#avgTaskMs, 1e-3)));
+  }
+
+  /** Task time from the spacing of a busy worker's batches: an average that includes transport costs. */
+  #measure(link: WorkerLink, completed: number): void {
+    const now = performance.now();
+    const since = Math.max(link.lastBatchAt, link.busySince);
+    if (since <= 0) return;
+    const sample = (now - since) / completed;
+    this.#avgTaskMs = Number.isNaN(this.#avgTaskMs) ? sample : this.#avgTaskMs * 0.8 + sample * 0.2;
+  }
+
+  #requeue(task: TaskRecord): void {
+    task.state = 'queued';
+    task.workerId = 0;
+    this.lanes.unshift(task);
+  }
+
+  #bootFailed(link: WorkerLink, error: Error): void {
+    this.bootFailure = new Error(`worker ${link.workerId} could not start: ${error.message}`, { cause: error });
+    for (const task of this.lanes.drain()) {
+      this.#finishFailed(task, localFailure(task, `could not run: ${this.bootFailure.message}`, error));
+    }
+  }
+
+  // Outcomes: each task reaches exactly one of these, once.
+
+  #finish(task: TaskRecord, outcome: TaskOutcome, error?: Error): void {
+    this.#records.delete(task.id);
+    if (outcome === 'ok') this.counts.done++;
+    else if (outcome === 'failed') this.counts.failed++;
+    else this.counts.cancelled++;
+    this.#log?.taskFinished(task, outcome, error);
+  }
+
+  #finishFailed(task: TaskRecord, error: TaskError): void {
+    this.#finish(task, 'failed', error);
+    if (task.settle) task.settle.reject(error);
+    else this.#hooks.onUnhandledFailure(error);
+  }
+
+  #finishCancelled(task: TaskRecord, how: string, cause?: Error): void {
+    this.#finish(task, 'cancelled', cause);
+    task.settle?.reject(localFailure(task, how, cause));
+  }
+
+  #finishInterrupted(task: TaskRecord, cause?: Error): void {
+    this.interrupted.push(task);
+    this.#finish(task, 'interrupted', cause);
+    task.settle?.reject(localFailure(task, `was interrupted by close('${this.mode}')`, cause));
+  }
+
+  #finishNotRun(task: TaskRecord): void {
+    task.state = 'queued';
+    this.notRun.push(task);
+    this.#records.delete(task.id);
+    this.counts.cancelled++;
+    task.settle?.reject(localFailure(task, `was not run: the manager closed with '${this.mode}'`));
+  }
+}

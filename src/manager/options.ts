@@ -1,0 +1,114 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ResourceLimits } from 'node:worker_threads';
+import { assertLevelCount } from '../queue/priority-lanes.js';
+
+export interface ProcessManagerOptions {
+  /**
+   * The task module(s) that workers import; their `defineTask` exports are the tasks. A `URL`, a `file:` URL
+   * string, or a path (relative to the current directory).
+   * @example tasks: new URL('./tasks.js', import.meta.url)
+   */
+  readonly tasks: URL | string | readonly (URL | string)[];
+  /**
+   * Worker threads. Default: `os.availableParallelism() * 2`. Bounds: 1 to 1024. Fixed for the manager's life; a
+   * thread that dies is replaced in the same slot.
+   * @example workers: 4
+   */
+  readonly workers?: number;
+  /**
+   * Priority levels, 0 the most urgent. Default 2, bounds 1 to 128. `schedule()` without a priority uses 1 (0
+   * when there is a single level).
+   */
+  readonly priorityLevels?: number;
+  /**
+   * A folder for `worker-<n>.log`, `tasks.jsonl`, `summary.json` and `not-run.jsonl` (DESIGN section 4).
+   * Created if missing; files are appended to. Default: no logs.
+   * @example logDirectory: `logs/${Date.now()}`
+   */
+  readonly logDirectory?: string;
+  /**
+   * Default true: the first task that fails (not one awaited through `run()`) closes the manager with `kill`
+   * and `messages()` throws its TaskError. With false, failures are counted and logged, and work goes on.
+   */
+  readonly failFast?: boolean;
+  /**
+   * Messages the inbox holds before workers must wait in `ctx.send()`. Default 10,000; bounds 1 to 10,000,000.
+   * Each worker may run ahead by its send window, `ceil(highWaterMark / workers)` capped at 1,024.
+   */
+  readonly inboxHighWaterMark?: number;
+  /**
+   * How long `close('cancel')` lets aborted tasks finish before their threads are terminated, in ms.
+   * Default 5000; 0 terminates at once.
+   */
+  readonly cancelGracePeriod?: number;
+  /**
+   * Default false. When true, the first SIGINT/SIGTERM closes with `cancel`, the second with `kill`, and the
+   * process then exits with 130 (SIGINT) or 143 (SIGTERM).
+   */
+  readonly handleSignals?: boolean;
+  /** Per-thread V8 limits (Node's `worker_threads` `resourceLimits`); a thread over them fails its task. */
+  readonly resourceLimits?: ResourceLimits;
+  /**
+   * Upper bound on tasks queued inside one worker ahead of the one it runs. Default 32, bounds 0 to 1024. The
+   * manager prefetches only as many as fit in about 2 ms of measured task time, so long tasks are never held
+   * behind each other; a worker always runs its most urgent local task first.
+   */
+  readonly maxPrefetch?: number;
+}
+
+/** Options with every default filled in and every bound checked. */
+export interface ResolvedOptions {
+  readonly taskModules: string[];
+  readonly workers: number;
+  readonly priorityLevels: number;
+  readonly logDirectory: string | undefined;
+  readonly failFast: boolean;
+  readonly inboxHighWaterMark: number;
+  readonly sendWindow: number;
+  readonly cancelGracePeriod: number;
+  readonly handleSignals: boolean;
+  readonly resourceLimits: ResourceLimits | undefined;
+  readonly maxPrefetch: number;
+}
+
+export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('ProcessManager: options are required, at least { tasks }');
+  const workers = integer('workers', options.workers ?? availableParallelism() * 2, 1, 1024);
+  const priorityLevels = options.priorityLevels ?? 2;
+  assertLevelCount(priorityLevels);
+  const inboxHighWaterMark = integer('inboxHighWaterMark', options.inboxHighWaterMark ?? 10_000, 1, 10_000_000);
+  return {
+    taskModules: moduleUrls(options.tasks),
+    workers,
+    priorityLevels,
+    logDirectory: options.logDirectory === undefined ? undefined : resolve(String(options.logDirectory)),
+    failFast: options.failFast ?? true,
+    inboxHighWaterMark,
+    sendWindow: Math.min(1024, Math.ceil(inboxHighWaterMark / workers)),
+    cancelGracePeriod: integer('cancelGracePeriod', options.cancelGracePeriod ?? 5000, 0, 24 * 3600 * 1000),
+    handleSignals: options.handleSignals ?? false,
+    resourceLimits: options.resourceLimits,
+    maxPrefetch: integer('maxPrefetch', options.maxPrefetch ?? 32, 0, 1024),
+  };
+}
+
+function integer(name: string, value: unknown, min: number, max: number): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new RangeError(`ProcessManager: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value as number;
+}
+
+function moduleUrls(tasks: ProcessManagerOptions['tasks']): string[] {
+  const list = Array.isArray(tasks) ? tasks : [tasks];
+  if (list.length === 0 || tasks === undefined) throw new TypeError('ProcessManager: `tasks` must name at least one task module');
+  return list.map((entry: unknown) => {
+    if (entry instanceof URL) return entry.href;
+    if (typeof entry !== 'string' || entry.length === 0) {
+      throw new TypeError(`ProcessManager: a task module must be a URL or a path, got ${typeof entry}`);
+    }
+    return /^[a-z][a-z0-9+.-]*:/i.test(entry) && !/^[a-z]:[\\/]/i.test(entry) ? new URL(entry).href : pathToFileURL(resolve(entry)).href;
+  });
+}

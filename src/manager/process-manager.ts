@@ -1,0 +1,258 @@
+import { assertTaskCall, type TaskCall, type TaskId } from '../task/task-call.js';
+import type { TaskError } from '../task/task-error.js';
+import { CLOSE_POLICIES, type ClosePolicy, type CloseReport, type ManagerStats, type UnfinishedTask } from './close-report.js';
+import { TaskEngine } from './engine.js';
+import { LogDirectory, toJson } from './log-directory.js';
+import { resolveOptions, type ProcessManagerOptions, type ResolvedOptions } from './options.js';
+import { handleSignals } from './signals.js';
+import type { TaskRecord } from './task-record.js';
+
+const STRENGTH: Record<ClosePolicy, number> = { join: 0, cancel: 1, kill: 2 };
+
+/**
+ * A pool of worker threads with one FIFO lane per priority level. Tasks are named calls of `defineTask`
+ * functions; they may spawn subtasks and send messages to one inbox read through `messages()`.
+ *
+ * ```ts
+ * await using manager = new ProcessManager({ tasks: new URL('./tasks.js', import.meta.url) });
+ * manager.schedule(walk('data'), 0);
+ * for await (const message of manager.messages()) console.log(message);
+ * await manager.close('join');
+ * ```
+ */
+export class ProcessManager {
+  readonly #options: ResolvedOptions;
+  readonly #engine: TaskEngine;
+  readonly #log: LogDirectory | undefined;
+  readonly #createdAt = Date.now();
+  readonly #defaultPriority: number;
+  #uninstallSignals: (() => void) | undefined;
+  #policy: ClosePolicy | undefined;
+  #closed: Promise<CloseReport> | undefined;
+  #failure: TaskError | undefined;
+  #reading = false;
+  #readerFinished = false;
+  readonly #waiters: Array<() => void> = [];
+
+  constructor(options: ProcessManagerOptions) {
+    this.#options = resolveOptions(options);
+    this.#defaultPriority = Math.min(1, this.#options.priorityLevels - 1);
+    this.#log = this.#options.logDirectory === undefined ? undefined : new LogDirectory(this.#options.logDirectory);
+    this.#engine = new TaskEngine(this.#options, this.#log, { onUnhandledFailure: (error) => this.#failed(error) });
+    this.#engine.onProgress = () => this.#progress();
+    if (this.#options.handleSignals) this.#uninstallSignals = handleSignals((policy) => this.close(policy));
+  }
+
+  /** Worker threads in the pool. */
+  get workers(): number {
+    return this.#options.workers;
+  }
+
+  get priorityLevels(): number {
+    return this.#options.priorityLevels;
+  }
+
+  /** The log directory's absolute path, when there is one. */
+  get logDirectory(): string | undefined {
+    return this.#log?.path;
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#policy !== undefined;
+  }
+
+  /**
+   * Queues a call at `priority` (default 1, or 0 with one level) and returns its id. Throws at once for a bad
+   * priority, a value that cannot be carried, an unknown task name (once the workers reported theirs), or after
+   * `close()`.
+   */
+  schedule(call: TaskCall, priority: number = this.#defaultPriority): TaskId {
+    this.#assertOpen('schedule');
+    assertTaskCall(call, 'schedule()');
+    return this.#engine.add(call, priority);
+  }
+
+  /**
+   * Queues a call and resolves with its return value, or rejects with its TaskError. A failure delivered this
+   * way does not trigger `failFast`: the caller handles it. Throws at once like `schedule()`.
+   */
+  run<R>(call: TaskCall<R>, priority: number = this.#defaultPriority): Promise<R> {
+    this.#assertOpen('run');
+    assertTaskCall(call, 'run()');
+    let settle!: NonNullable<TaskRecord['settle']>;
+    const result = new Promise<R>((resolve, reject) => (settle = { resolve: resolve as (value: unknown) => void, reject }));
+    this.#engine.add(call, priority, settle);
+    return result;
+  }
+
+  /**
+   * The inbox, in arrival order, for one reader at a time. Ends when no task is queued or running and the inbox
+   * is empty; iterate again after scheduling more. With `failFast`, throws the first unhandled TaskError.
+   */
+  messages(): AsyncIterableIterator<unknown> {
+    if (this.#reading) throw new Error('messages() already has a reader: the inbox is read by one loop at a time');
+    return this.#read();
+  }
+
+  /** Removes a queued task, or aborts a running one's `ctx.signal`. False when the task is finished or unknown. */
+  cancel(id: TaskId): boolean {
+    return this.#engine.cancel(id);
+  }
+
+  stats(): ManagerStats {
+    const { scheduled, done, failed, cancelled } = this.#engine.counts;
+    return { queued: this.#engine.lanes.counts(), running: this.#engine.running(), scheduled, done, failed, cancelled };
+  }
+
+  /**
+   * Closes the pool with `policy` (default `join`); see `ClosePolicy`. Calling again returns the same report;
+   * a stronger policy (join < cancel < kill) escalates a close in progress. No thread outlives the promise.
+   */
+  close(policy: ClosePolicy = 'join'): Promise<CloseReport> {
+    if (!CLOSE_POLICIES.includes(policy)) {
+      throw new TypeError(`close(): policy must be one of ${CLOSE_POLICIES.map((p) => `'${p}'`).join(', ')}, got ${String(policy)}`);
+    }
+    if (this.#policy === undefined || STRENGTH[policy] > STRENGTH[this.#policy]) this.#policy = policy;
+    this.#closed ??= this.#close();
+    this.#progress();
+    return this.#closed;
+  }
+
+  /** `await using`: joins when the reader saw the work finish, otherwise cancels. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close(this.#readerFinished ? 'join' : 'cancel');
+  }
+
+  async *#read(): AsyncGenerator<unknown, void, undefined> {
+    if (this.#reading) throw new Error('messages() already has a reader: the inbox is read by one loop at a time');
+    this.#reading = true;
+    this.#readerFinished = false;
+    const { inbox } = this.#engine;
+    try {
+      for (;;) {
+        if (this.#failure) throw this.#failure;
+        if (inbox.length > 0) {
+          const message = inbox.shift();
+          this.#engine.messageTaken();
+          yield message;
+          continue;
+        }
+        if (this.#engine.idle || this.#engine.mode === 'cancel' || this.#engine.mode === 'kill') {
+          this.#readerFinished = true;
+          return;
+        }
+        await inbox.wait();
+      }
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  async #close(): Promise<CloseReport> {
+    const engine = this.#engine;
+    // The policy can only grow stronger while we wait (a second signal, a failFast failure): re-read it.
+    const policy = (): ClosePolicy => this.#policy!;
+    if (policy() === 'join') {
+      engine.mode = 'join';
+      engine.releaseBackPressure(); // nobody may be reading: back-pressure must not stall the join
+      await this.#until(() => engine.idle || policy() !== 'join');
+    }
+    let terminate = policy() === 'kill';
+    if (policy() === 'cancel') {
+      this.#stopAll('cancel');
+      engine.cancelInFlight();
+      const settled = await this.#until(() => engine.idle || policy() === 'kill', this.#options.cancelGracePeriod);
+      terminate = !settled || policy() === 'kill';
+    }
+    if (policy() === 'kill') this.#stopAll('kill');
+    if (terminate) await engine.terminate();
+    else if (!(await this.#closeWorkersWithin(this.#options.cancelGracePeriod))) await engine.terminate();
+    this.#uninstallSignals?.();
+    const report: CloseReport = {
+      policy: this.#policy!,
+      notRun: engine.notRun.map(unfinished),
+      interrupted: engine.interrupted.map(unfinished),
+      ...(this.#failure ? { failure: this.#failure } : {}),
+    };
+    await this.#log?.finish(report.notRun.map((task) => ({ id: task.id, priority: task.priority, call: task })), this.#summary(report));
+    this.#progress();
+    return report;
+  }
+
+  /** Cancel and kill: nothing new starts, queued tasks are reported not run, buffered messages are dropped. */
+  #stopAll(mode: 'cancel' | 'kill'): void {
+    this.#engine.mode = mode;
+    this.#engine.takeQueued();
+    this.#engine.inbox.clear();
+    this.#engine.releaseBackPressure();
+  }
+
+  /** Workers close their sessions and end; false when they did not within `ms`. */
+  async #closeWorkersWithin(ms: number): Promise<boolean> {
+    let done = false;
+    const closing = this.#engine.closeWorkers().then(() => (done = true));
+    await this.#until(() => done, Math.max(ms, 1000));
+    if (!done) return false;
+    await closing;
+    return true;
+  }
+
+  #summary(report: CloseReport): object {
+    const endedAt = Date.now();
+    return {
+      policy: report.policy,
+      startedAt: new Date(this.#createdAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      durationMs: endedAt - this.#createdAt,
+      workers: this.#options.workers,
+      priorityLevels: this.#options.priorityLevels,
+      ...this.#engine.counts,
+      notRun: report.notRun.length,
+      interrupted: report.interrupted.length,
+      failure: report.failure ? { message: report.failure.message, task: report.failure.taskName, args: toJson(report.failure.args) } : null,
+    };
+  }
+
+  #failed(error: TaskError): void {
+    if (!this.#options.failFast || this.#failure) return;
+    this.#failure = error;
+    void this.close('kill');
+  }
+
+  #assertOpen(method: string): void {
+    if (this.#policy === undefined) return;
+    const why = this.#failure ? ` after a task failed (${this.#failure.message})` : ` with '${this.#policy}'`;
+    throw new Error(`${method}(): the manager is closed${why}; create a new ProcessManager`, this.#failure ? { cause: this.#failure } : undefined);
+  }
+
+  #progress(): void {
+    this.#engine.inbox.notify();
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  /** Waits, event by event, until `done()` holds; false if `timeoutMs` passed first. No timer runs otherwise. */
+  async #until(done: () => boolean, timeoutMs?: number): Promise<boolean> {
+    let expired = false;
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        expired = true;
+        this.#progress();
+      }, timeoutMs);
+    }
+    try {
+      while (!done()) {
+        if (expired) return false;
+        await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      }
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function unfinished(task: TaskRecord): UnfinishedTask {
+  return { id: task.id, priority: task.priority, name: task.name, args: task.args };
+}

@@ -1,0 +1,39 @@
+import type { LaneEntry } from '../queue/priority-lanes.js';
+import type { TaskCall } from '../task/task-call.js';
+
+/**
+ * Where a task is in its life. Every scheduled task ends in exactly one of the final states, so nothing is lost:
+ *
+ *   queued ──> sent ──> running ──> done | failed | cancelled | interrupted
+ *     │          │ (worker died before start: back to queued)
+ *     └──────────┴──> cancelled (cancel(id)) | not-run (close)
+ */
+export type TaskState = 'queued' | 'sent' | 'running';
+
+/** One scheduled task, from `schedule()` until its outcome is known. */
+export interface TaskRecord extends LaneEntry {
+  readonly id: number;
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly priority: number;
+  cancelled: boolean;
+  state: TaskState;
+  /** The worker slot it was sent to (0 while queued). */
+  workerId: number;
+  /** Epoch ms when its worker said it started (0 before). */
+  startedAt: number;
+  /** `cancel(id)` or a cancel close asked it to stop: a failure then counts as cancelled. */
+  cancelRequested: boolean;
+  /** Set when the task spawned at a priority or name the manager refuses: the task then fails. */
+  spawnError?: string;
+  /** The promise of `run()`, when it was scheduled that way. */
+  settle?: { resolve(value: unknown): void; reject(error: Error): void };
+}
+
+export function createRecord(id: number, call: TaskCall, priority: number): TaskRecord {
+  return { id, name: call.name, args: call.args, priority, cancelled: false, state: 'queued', workerId: 0, startedAt: 0, cancelRequested: false };
+}
+
+export function callOf(record: TaskRecord): TaskCall {
+  return { name: record.name, args: record.args };
+}

@@ -1,0 +1,197 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { Piscina } from 'piscina';
+import { FrameDecoder, type DecodeFailure, type Frame } from '../protocol/decode.js';
+import { FrameWriter } from '../protocol/encode.js';
+import { FrameType, frameTypeName, isSpawn, spawnPriority } from '../protocol/frame-type.js';
+import { HELLO_TASK_ID, Outcome, type DonePayload, type HelloValue, type OutcomeCode, type SpawnPayload } from '../protocol/payloads.js';
+import type { WorkerConfig } from '../worker/worker-config.js';
+import type { TaskRecord } from './task-record.js';
+
+/** What a link reports to its owner, frame by frame, in the order the worker sent them. */
+export interface LinkEvents {
+  onReady(link: WorkerLink, taskNames: string[]): void;
+  onStarted(link: WorkerLink, task: TaskRecord): void;
+  onMessage(link: WorkerLink, message: unknown): void;
+  onSpawn(link: WorkerLink, priority: number, name: string, args: readonly unknown[]): void;
+  onDone(link: WorkerLink, task: TaskRecord, outcome: OutcomeCode, value: unknown): void;
+  /** After each batch of frames: `messages` and `spawns` it carried, `completed` tasks. */
+  onBatch(link: WorkerLink, messages: number, spawns: number, completed: number): void;
+  /** The thread ended: `error` is why (undefined after a requested close). */
+  onExit(link: WorkerLink, error: Error | undefined): void;
+}
+
+/**
+ * The manager's end of one worker thread: one MessagePort carrying every frame both ways, in order.
+ *
+ * The thread runs one long-lived piscina task (src/worker/entry.ts) that holds the other end of the port;
+ * piscina supervises the thread (start, resourceLimits, death, terminate). The link keeps the tasks it sent
+ * (`inFlight`, in send order) and checks each `t` against what the worker said it sent.
+ */
+export class WorkerLink {
+  readonly workerId: number;
+  readonly #port: MessagePort;
+  readonly #writer = new FrameWriter();
+  readonly #decoder = new FrameDecoder();
+  readonly #events: LinkEvents;
+  /** Aborting the piscina task makes piscina terminate this thread (RESEARCH.md). */
+  readonly #abort = new AbortController();
+  /** Tasks sent to this worker and not yet answered, in the order they were sent. */
+  readonly inFlight = new Map<number, TaskRecord>();
+  /** The task between its `n` and `t` frames, and the frames counted for it so far. */
+  current: TaskRecord | undefined;
+  #currentSent = 0;
+  ready = false;
+  exited = false;
+  closeSent = false;
+  /** Message acknowledgements held back while the inbox is over its high-water mark. */
+  deferredAcks = 0;
+  /** When the last batch arrived, for the task-time estimate (performance.now()). */
+  lastBatchAt = 0;
+  /** When the worker last went from no task in flight to one (performance.now()). */
+  busySince = 0;
+
+  constructor(workerId: number, pool: Piscina, config: WorkerConfig, events: LinkEvents) {
+    this.workerId = workerId;
+    this.#events = events;
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    port1.on('message', (data: Uint8Array) => this.#receive(data));
+    pool.run({ port: port2, config }, { transferList: [port2], signal: this.#abort.signal }).then(
+      () => this.#exit(undefined),
+      (error: unknown) => this.#exit(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  /** Sends a task to run. The caller checked that the worker is ready. */
+  sendTask(task: TaskRecord): void {
+    task.state = 'sent';
+    task.workerId = this.workerId;
+    this.inFlight.set(task.id, task);
+    this.#writer.write(FrameType.Done, [task.id, task.name, task.args, task.priority]);
+  }
+
+  sendCancel(taskId: number): void {
+    this.#writer.write(FrameType.Cancel, taskId);
+  }
+
+  ackMessages(count: number): void {
+    if (count > 0) this.#writer.write(FrameType.Message, count);
+  }
+
+  ackSpawns(count: number): void {
+    if (count > 0) this.#writer.write(FrameType.SpawnAck, count);
+  }
+
+  /** Asks the worker to close its sessions and end once its tasks are answered. */
+  sendClose(): void {
+    if (this.closeSent || this.exited) return;
+    this.closeSent = true;
+    this.#writer.write(FrameType.Done);
+    this.flush();
+  }
+
+  /** Posts everything written since the last flush as one buffer. */
+  flush(): void {
+    const bytes = this.#writer.take();
+    if (bytes && !this.exited) this.#port.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+  }
+
+  /** Tasks sent but not started, in send order. */
+  notStarted(): TaskRecord[] {
+    return [...this.inFlight.values()].filter((task) => task.state === 'sent');
+  }
+
+  #receive(data: Uint8Array): void {
+    if (this.exited) return;
+    let frames: Frame[];
+    let broken: unknown;
+    try {
+      frames = this.#decoder.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } catch (error) {
+      // The frames before the bad one are good: handle them, then drop the worker.
+      frames = (error as DecodeFailure).frames ?? [];
+      broken = error;
+    }
+    let messages = 0;
+    let spawns = 0;
+    let completed = 0;
+    try {
+      for (const { type, payload } of frames) {
+        if (type === FrameType.Message) {
+          messages++;
+          this.#countForCurrent(type);
+          this.#events.onMessage(this, payload);
+        } else if (isSpawn(type)) {
+          spawns++;
+          this.#countForCurrent(type);
+          const [name, args] = payload as SpawnPayload;
+          this.#events.onSpawn(this, spawnPriority(type), name, args);
+        } else if (type === FrameType.Started) {
+          this.#started(payload as number);
+        } else if (type === FrameType.Done) {
+          if (this.#done(payload as DonePayload)) completed++;
+        } else {
+          throw new Error(`a worker may not send ${frameTypeName(type)} frames`);
+        }
+      }
+    } catch (error) {
+      broken ??= error;
+    }
+    this.#events.onBatch(this, messages, spawns, completed);
+    this.lastBatchAt = performance.now();
+    if (broken !== undefined) this.#fail(broken);
+  }
+
+  #started(taskId: number): void {
+    const task = this.inFlight.get(taskId);
+    if (!task || task.state !== 'sent') throw new Error(`started task ${taskId}, which was not sent to it`);
+    task.state = 'running';
+    task.startedAt = Date.now();
+    this.current = task;
+    this.#currentSent = 0;
+    this.#events.onStarted(this, task);
+  }
+
+  /** Returns whether a task finished (the hello frame is not one). */
+  #done(payload: DonePayload): boolean {
+    const [taskId, outcome, value, sent] = payload;
+    if (taskId === HELLO_TASK_ID) {
+      this.ready = true;
+      this.#events.onReady(this, (value as HelloValue).tasks);
+      return false;
+    }
+    const task = this.inFlight.get(taskId);
+    if (!task) throw new Error(`finished task ${taskId}, which was not sent to it`);
+    const expected = task === this.current ? this.#currentSent : 0;
+    if (sent !== expected) throw new Error(`task ${taskId} reported ${sent} frames sent, the manager counted ${expected}`);
+    if (outcome === Outcome.NotRun && task.state !== 'sent') throw new Error(`task ${taskId} reported not run after it started`);
+    this.inFlight.delete(taskId);
+    if (task === this.current) this.current = undefined;
+    this.#events.onDone(this, task, outcome, value);
+    return true;
+  }
+
+  #countForCurrent(type: number): void {
+    if (!this.current) throw new Error(`${frameTypeName(type)} frame while no task was running`);
+    this.#currentSent++;
+  }
+
+  /** A protocol error: the worker cannot be trusted any more; it is dropped like a dead one. */
+  #fail(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.terminate(new Error(`protocol error from worker ${this.workerId}: ${reason}`, { cause: error }));
+  }
+
+  /** Stops the thread now (kill, or a worker that broke the protocol). */
+  terminate(reason: Error): void {
+    this.#abort.abort(reason);
+    this.#exit(reason);
+  }
+
+  #exit(error: Error | undefined): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.#port.close();
+    this.#events.onExit(this, error);
+  }
+}

@@ -1,0 +1,57 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { format } from 'node:util';
+
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
+
+/**
+ * A worker's log file, `worker-<n>.log`: task start and end lines, and everything tasks print through `console`
+ * or `ctx.log`. Writes are synchronous so that a line written before a crash (`process.exit`, an uncaught error)
+ * is on disk; the file is opened in append mode so that a replacement thread continues it.
+ */
+export class WorkerLog {
+  readonly #fd: number | undefined;
+  #restoreConsole: (() => void) | undefined;
+
+  constructor(path: string | undefined) {
+    this.#fd = path === undefined ? undefined : openSync(path, 'a');
+    if (this.#fd !== undefined) this.#teeConsole();
+  }
+
+  get enabled(): boolean {
+    return this.#fd !== undefined;
+  }
+
+  /** One line, stamped with the time. */
+  line(text: string): void {
+    if (this.#fd === undefined) return;
+    writeSync(this.#fd, `${new Date().toISOString()} ${text}\n`);
+  }
+
+  /** `ctx.log(...)`: to the file, and to the console as `console.log` would print it. */
+  print(prefix: string, values: unknown[]): void {
+    const text = format(...values);
+    this.line(`${prefix} ${text}`);
+    originalConsole.log(text);
+  }
+
+  close(): void {
+    this.#restoreConsole?.();
+    if (this.#fd !== undefined) closeSync(this.#fd);
+  }
+
+  /** Console output of tasks goes to the file as well as to the thread's stdout/stderr. */
+  #teeConsole(): void {
+    const saved = CONSOLE_METHODS.map((method) => [method, console[method]] as const);
+    for (const [method, original] of saved) {
+      console[method] = (...values: unknown[]) => {
+        this.line(`[console.${method}] ${format(...values)}`);
+        original.apply(console, values);
+      };
+    }
+    this.#restoreConsole = () => {
+      for (const [method, original] of saved) console[method] = original;
+    };
+  }
+}
+
+const originalConsole = { log: console.log.bind(console) };

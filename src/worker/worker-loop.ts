@@ -1,0 +1,284 @@
+import type { MessagePort } from 'node:worker_threads';
+import { FrameDecoder, type Frame } from '../protocol/decode.js';
+import { FrameWriter } from '../protocol/encode.js';
+import { FrameType, isSpawn, spawn } from '../protocol/frame-type.js';
+import { HELLO_TASK_ID, Outcome, type OutcomeCode, type RunPayload } from '../protocol/payloads.js';
+import { findUncarriable } from '../task/carriable.js';
+import { CHAIN_TASK_NAME, chainSteps } from '../task/chain.js';
+import type { TaskCall } from '../task/task-call.js';
+import { serializeError } from '../task/task-error.js';
+import type { TaskRegistry } from './task-registry.js';
+import type { WorkerConfig } from './worker-config.js';
+import { WorkerTaskContext, type ManagerChannel } from './worker-context.js';
+import type { WorkerLog } from './worker-log.js';
+
+interface LocalTask {
+  readonly id: number;
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly priority: number;
+}
+
+interface RunningTask extends LocalTask {
+  readonly controller: AbortController;
+  /** The m and spawn frames this task wrote: reported in its `t` frame. */
+  sent: number;
+}
+
+/** Flush after a task when the local queue is this short, so the manager refills it while we work. */
+const REFILL_AT = 2;
+/** Flush at once past this many buffered bytes, whatever else is going on. */
+const FLUSH_BYTES = 256 * 1024;
+
+/**
+ * The whole life of one worker thread after its modules are loaded: say hello, then run the tasks the manager
+ * sends, one at a time, most urgent first, and answer every task with exactly one `t` frame.
+ *
+ * Every frame to the manager goes through one FrameWriter and one MessagePort, in order, so a task's messages
+ * and spawns always reach the manager before its `t`. Frames are batched: flushed when the local queue runs low,
+ * when the worker goes idle, when a send needs acknowledging, or on the next turn of the event loop.
+ */
+export class WorkerLoop implements ManagerChannel {
+  readonly #port: MessagePort;
+  readonly #config: WorkerConfig;
+  readonly #registry: TaskRegistry;
+  readonly #log: WorkerLog;
+  readonly #writer = new FrameWriter();
+  readonly #decoder = new FrameDecoder();
+  /** Tasks received but not started, by priority then arrival. */
+  readonly #queue: LocalTask[] = [];
+  #running: RunningTask | undefined;
+  #busy = false;
+  #closing = false;
+  #flushScheduled = false;
+  /** Messages written and acknowledged so far, for the send window. */
+  #messagesSent = 0;
+  #messagesAcked = 0;
+  readonly #windowWaiters: Array<{ readonly number: number; readonly resolve: () => void }> = [];
+  readonly #finished: Promise<void>;
+  #resolveFinished!: () => void;
+
+  readonly defaultPriority: number;
+
+  constructor(port: MessagePort, config: WorkerConfig, registry: TaskRegistry, log: WorkerLog) {
+    this.#port = port;
+    this.#config = config;
+    this.#registry = registry;
+    this.#log = log;
+    this.defaultPriority = Math.min(1, config.priorityLevels - 1);
+    this.#finished = new Promise((resolve) => (this.#resolveFinished = resolve));
+  }
+
+  /** Runs until the manager sends close; resolves once sessions are closed and the last frame is sent. */
+  run(): Promise<void> {
+    this.#port.on('message', (data: Uint8Array) => this.#receive(data));
+    this.#writer.write(FrameType.Done, [HELLO_TASK_ID, Outcome.Ok, { tasks: this.#registry.names }, 0]);
+    this.#flush();
+    this.#log.line(`worker ${this.#config.workerId} ready (thread started)`);
+    return this.#finished;
+  }
+
+  // ManagerChannel: what a task's ctx calls.
+
+  checkPriority(priority: unknown): asserts priority is number {
+    const levels = this.#config.priorityLevels;
+    if (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) >= levels) {
+      throw new RangeError(`ctx.schedule(): priority must be an integer from 0 to ${levels - 1}, got ${String(priority)}`);
+    }
+  }
+
+  checkTaskName(name: string): void {
+    if (name !== CHAIN_TASK_NAME && !this.#registry.has(name)) throw new Error(`ctx.schedule(): ${this.#registry.unknownTaskMessage(name)}`);
+  }
+
+  spawn(call: TaskCall, priority: number): void {
+    this.#write(spawn(priority), [call.name, call.args]);
+  }
+
+  sendMessage(message: unknown): Promise<void> {
+    this.#write(FrameType.Message, message);
+    const number = ++this.#messagesSent;
+    if (number - this.#messagesAcked <= this.#config.sendWindow) return Promise.resolve();
+    this.#flush();
+    return new Promise((resolve) => this.#windowWaiters.push({ number, resolve }));
+  }
+
+  log(values: unknown[]): void {
+    this.#log.print(`#${this.#running?.id ?? '-'}`, values);
+  }
+
+  // Frames from the manager.
+
+  #receive(data: Uint8Array): void {
+    for (const frame of this.#decoder.push(data)) this.#handle(frame);
+    if (this.#closing && !this.#busy) void this.#finish();
+    else this.#pump();
+  }
+
+  #handle(frame: Frame): void {
+    switch (frame.type) {
+      case FrameType.Done:
+        if (frame.payload === undefined) this.#closing = true;
+        else this.#enqueue(frame.payload as RunPayload);
+        return;
+      case FrameType.Message:
+        this.#acknowledged(frame.payload as number);
+        return;
+      case FrameType.SpawnAck:
+        return; // spawns need no credit: ctx.schedule() never waits
+      case FrameType.Cancel:
+        this.#cancel(frame.payload as number);
+        return;
+      default:
+        throw new Error(`worker ${this.#config.workerId}: unexpected frame type ${frame.type} from the manager`);
+    }
+  }
+
+  #enqueue([id, name, args, priority]: RunPayload): void {
+    const task = { id, name, args, priority };
+    let at = this.#queue.length;
+    while (at > 0 && this.#queue[at - 1]!.priority > priority) at--;
+    this.#queue.splice(at, 0, task);
+  }
+
+  #acknowledged(count: number): void {
+    this.#messagesAcked += count;
+    const window = this.#config.sendWindow;
+    while (this.#windowWaiters.length > 0 && this.#windowWaiters[0]!.number - this.#messagesAcked <= window) {
+      this.#windowWaiters.shift()!.resolve();
+    }
+  }
+
+  #cancel(id: number): void {
+    if (this.#running?.id === id) {
+      this.#running.controller.abort(new Error(`task ${id} was cancelled`));
+      return;
+    }
+    const at = this.#queue.findIndex((task) => task.id === id);
+    if (at < 0) return; // finished already: its `t` is on the way
+    const [task] = this.#queue.splice(at, 1);
+    this.#log.line(`not-run #${id} ${task!.name} (cancelled before it started)`);
+    this.#writer.write(FrameType.Done, [id, Outcome.NotRun, null, 0]);
+    this.#scheduleFlush();
+  }
+
+  // Running tasks.
+
+  #pump(): void {
+    if (this.#busy || this.#queue.length === 0) return;
+    this.#busy = true;
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      await this.#runTask(this.#queue.shift()!);
+      if (this.#queue.length <= REFILL_AT) this.#flush();
+    }
+    this.#busy = false;
+    this.#flush();
+    if (this.#closing) await this.#finish();
+  }
+
+  async #runTask(task: LocalTask): Promise<void> {
+    const running: RunningTask = { ...task, controller: new AbortController(), sent: 0 };
+    this.#running = running;
+    this.#writer.write(FrameType.Started, task.id);
+    const started = performance.now();
+    if (this.#log.enabled) this.#log.line(`start #${task.id} ${task.name} priority ${task.priority}`);
+    let outcome: OutcomeCode = Outcome.Ok;
+    let value: unknown;
+    try {
+      value = await this.#execute(task.name, task.args, running);
+      const bad = findUncarriable(value, 'return value');
+      if (bad) throw new TypeError(`task "${task.name}" returned a value that cannot be sent between threads: ${bad.path} is ${bad.reason}`);
+    } catch (error) {
+      outcome = Outcome.Failed;
+      value = serializeError(error);
+    }
+    this.#running = undefined;
+    const ms = performance.now() - started;
+    try {
+      this.#writer.write(FrameType.Done, [task.id, outcome, value, running.sent]);
+    } catch (error) {
+      outcome = Outcome.Failed;
+      value = serializeError(new Error(`the result of task "${task.name}" could not be encoded: ${(error as Error).message}`));
+      this.#writer.write(FrameType.Done, [task.id, outcome, value, running.sent]);
+    }
+    if (this.#log.enabled) {
+      const how = outcome === Outcome.Ok ? 'ok' : `failed: ${(value as { name: string; message: string }).name}: ${(value as { message: string }).message}`;
+      this.#log.line(`end #${task.id} ${task.name} ${ms.toFixed(1)}ms ${how}`);
+    }
+  }
+
+  async #execute(name: string, args: readonly unknown[], running: RunningTask): Promise<unknown> {
+    if (name === CHAIN_TASK_NAME) return this.#executeChain(args, running);
+    const { factory, session } = await this.#registry.resolve(name);
+    const ctx = new WorkerTaskContext(this, running.id, this.#config.workerId, running.controller.signal, session);
+    return factory.run(ctx, ...args);
+  }
+
+  async #executeChain(args: readonly unknown[], running: RunningTask): Promise<unknown[]> {
+    const results: unknown[] = [];
+    const steps = chainSteps(args);
+    for (let i = 0; i < steps.length; i++) {
+      const [name, stepArgs] = steps[i]!;
+      try {
+        results.push(await this.#execute(name, stepArgs, running));
+      } catch (error) {
+        throw chainStepError(i, name, error);
+      }
+    }
+    return results;
+  }
+
+  // Writing and closing.
+
+  /** A frame the running task sent (message or spawn): counted for its `t`. */
+  #write(type: number, payload: unknown): void {
+    this.#writer.write(type, payload);
+    if (this.#running) this.#running.sent++;
+    if (this.#writer.byteLength >= FLUSH_BYTES) this.#flush();
+    else this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    const bytes = this.#writer.take();
+    if (bytes) this.#port.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+  }
+
+  #finishing = false;
+
+  async #finish(): Promise<void> {
+    if (this.#finishing) return;
+    this.#finishing = true;
+    for (const task of this.#queue.splice(0)) this.#writer.write(FrameType.Done, [task.id, Outcome.NotRun, null, 0]);
+    for (const error of await this.#registry.closeSessions()) {
+      this.#log.line(`closeSession failed: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+    this.#log.line(`worker ${this.#config.workerId} closed`);
+    this.#flush();
+    this.#port.close();
+    this.#resolveFinished();
+  }
+}
+
+/** A chain step's error, renamed so the message says which step failed; the stack stays the step's own. */
+function chainStepError(step: number, name: string, error: unknown): Error {
+  const original = serializeError(error);
+  const wrapped = new Error(`chain step ${step} ("${name}") failed: ${original.message}`, { cause: error });
+  wrapped.name = original.name;
+  const frames = original.stack?.split('\n').slice(1).join('\n');
+  wrapped.stack = `${wrapped.name}: ${wrapped.message}${frames ? `\n${frames}` : ''}`;
+  if (original.code !== undefined) (wrapped as { code?: unknown }).code = original.code;
+  return wrapped;
+}
