@@ -203,6 +203,7 @@ export class TaskEngine implements LinkEvents {
   onReady(_link: WorkerLink, taskNames: string[]): void {
     this.#taskNames ??= new Set(taskNames);
     this.#queueDispatch();
+    this.onProgress();
   }
 
   onStarted(): void {}
@@ -287,6 +288,7 @@ export class TaskEngine implements LinkEvents {
         taskModules: this.#options.taskModules,
         priorityLevels: this.#options.priorityLevels,
         sendWindow: this.#options.sendWindow,
+        workerConsole: this.#options.workerConsole,
         ...(this.#log ? { logFile: this.#log.workerLogFile(workerId) } : {}),
       },
       this,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { assertLevelCount } from '../queue/priority-lanes.js';
+import type { WorkerConsole } from '../worker/worker-log.js';
 
 export interface ProcessManagerOptions {
   /**
@@ -56,6 +57,12 @@ export interface ProcessManagerOptions {
    * behind each other; a worker always runs its most urgent local task first.
    */
   readonly maxPrefetch?: number;
+  /**
+   * Where tasks' `console` output (and `ctx.log`) goes besides the log directory. Default `'inherit'`: the
+   * process's stdout and stderr, as with any worker thread. `'stderr'` keeps stdout clean for machine-readable
+   * output; `'silent'` prints nothing (the log directory still has it).
+   */
+  readonly workerConsole?: WorkerConsole;
 }
 
 /** Options with every default filled in and every bound checked. */
@@ -71,6 +78,7 @@ export interface ResolvedOptions {
   readonly handleSignals: boolean;
   readonly resourceLimits: ResourceLimits | undefined;
   readonly maxPrefetch: number;
+  readonly workerConsole: WorkerConsole;
 }
 
 export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions {
@@ -91,6 +99,7 @@ export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions 
     handleSignals: options.handleSignals ?? false,
     resourceLimits: options.resourceLimits,
     maxPrefetch: integer('maxPrefetch', options.maxPrefetch ?? 32, 0, 1024),
+    workerConsole: oneOf('workerConsole', options.workerConsole ?? 'inherit', ['inherit', 'stderr', 'silent'] as const),
   };
 }
 
@@ -99,6 +108,13 @@ function integer(name: string, value: unknown, min: number, max: number): number
     throw new RangeError(`ProcessManager: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
   return value as number;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new RangeError(`ProcessManager: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(value)}`);
+  }
+  return value as T;
 }
 
 function moduleUrls(tasks: ProcessManagerOptions['tasks']): string[] {

@@ -95,6 +95,18 @@ export class ProcessManager {
     return this.#read();
   }
 
+  /**
+   * Resolves with the task names the workers found in the task modules, sorted, once the first worker is up;
+   * rejects when no worker could start (a task module that fails to import, say). Waiting is optional:
+   * `schedule()` queues work before the workers are up.
+   */
+  async ready(): Promise<string[]> {
+    await this.#until(() => this.#engine.taskNames !== undefined || this.#engine.bootFailure !== undefined || this.#closed !== undefined);
+    const names = this.#engine.taskNames;
+    if (names) return [...names].sort();
+    throw this.#engine.bootFailure ?? new Error('ready(): the manager was closed before any worker started');
+  }
+
   /** Removes a queued task, or aborts a running one's `ctx.signal`. False when the task is finished or unknown. */
   cancel(id: TaskId): boolean {
     return this.#engine.cancel(id);
@@ -191,7 +203,10 @@ export class ProcessManager {
   /** Workers close their sessions and end; false when they did not within `ms`. */
   async #closeWorkersWithin(ms: number): Promise<boolean> {
     let done = false;
-    const closing = this.#engine.closeWorkers().then(() => (done = true));
+    const closing = this.#engine.closeWorkers().then(() => {
+      done = true;
+      this.#progress();
+    });
     await this.#until(() => done, Math.max(ms, 1000));
     if (!done) return false;
     await closing;

@@ -14,7 +14,7 @@ export interface WorkerStart {
 }
 
 export default async function workerEntry({ port, config }: WorkerStart): Promise<void> {
-  const log = new WorkerLog(config.logFile);
+  const log = new WorkerLog(config.logFile, config.workerConsole);
   try {
     const registry = await TaskRegistry.load(config.taskModules);
     await new WorkerLoop(port, config, registry, log).run();

@@ -1,3 +1,5 @@
+import type { WorkerConsole } from './worker-log.js';
+
 /** What the manager tells each worker thread when it starts it. */
 export interface WorkerConfig {
   /** The worker slot, from 1. A replacement thread keeps the slot of the one it replaces. */
@@ -9,4 +11,5 @@ export interface WorkerConfig {
   readonly sendWindow: number;
   /** `worker-<n>.log` in the log directory, when there is one. */
   readonly logFile?: string;
+  readonly workerConsole: WorkerConsole;
 }

@@ -8,13 +8,18 @@ const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
  * or `ctx.log`. Writes are synchronous so that a line written before a crash (`process.exit`, an uncaught error)
  * is on disk; the file is opened in append mode so that a replacement thread continues it.
  */
+/** Where a task's `console` output goes besides the log file: see `ProcessManagerOptions.workerConsole`. */
+export type WorkerConsole = 'inherit' | 'stderr' | 'silent';
+
 export class WorkerLog {
   readonly #fd: number | undefined;
+  readonly #console: WorkerConsole;
   #restoreConsole: (() => void) | undefined;
 
-  constructor(path: string | undefined) {
+  constructor(path: string | undefined, consoleMode: WorkerConsole = 'inherit') {
     this.#fd = path === undefined ? undefined : openSync(path, 'a');
-    if (this.#fd !== undefined) this.#teeConsole();
+    this.#console = consoleMode;
+    if (this.#fd !== undefined || consoleMode !== 'inherit') this.#teeConsole();
   }
 
   get enabled(): boolean {
@@ -31,7 +36,8 @@ export class WorkerLog {
   print(prefix: string, values: unknown[]): void {
     const text = format(...values);
     this.line(`${prefix} ${text}`);
-    originalConsole.log(text);
+    if (this.#console === 'inherit') originalConsole.log(text);
+    else if (this.#console === 'stderr') originalConsole.error(text);
   }
 
   close(): void {
@@ -43,9 +49,10 @@ export class WorkerLog {
   #teeConsole(): void {
     const saved = CONSOLE_METHODS.map((method) => [method, console[method]] as const);
     for (const [method, original] of saved) {
+      const target = this.#console === 'stderr' && method !== 'warn' && method !== 'error' ? originalConsole.error : original;
       console[method] = (...values: unknown[]) => {
-        this.line(`[console.${method}] ${format(...values)}`);
-        original.apply(console, values);
+        if (this.#fd !== undefined) this.line(`[console.${method}] ${format(...values)}`);
+        if (this.#console !== 'silent') target.apply(console, values);
       };
     }
     this.#restoreConsole = () => {
@@ -54,4 +61,4 @@ export class WorkerLog {
   }
 }
 
-const originalConsole = { log: console.log.bind(console) };
+const originalConsole = { log: console.log.bind(console), error: console.error.bind(console) };

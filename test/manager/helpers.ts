@@ -1,0 +1,49 @@
+import { ProcessManager, type ProcessManagerOptions } from 'tasklane';
+
+export const TASKS = new URL('../fixtures/tasks.js', import.meta.url);
+
+/** A manager on the fixture tasks, always closed (kill) when `fn` ends, so no thread outlives a test. */
+export async function withManager<T>(options: Partial<ProcessManagerOptions>, fn: (manager: ProcessManager) => Promise<T>): Promise<T> {
+  const manager = new ProcessManager({ tasks: TASKS, workers: 2, ...options });
+  try {
+    return await fn(manager);
+  } finally {
+    await within(manager.close('kill'), 10_000, 'close(kill) in cleanup');
+  }
+}
+
+export async function collect(manager: ProcessManager): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const message of manager.messages()) out.push(message);
+  return out;
+}
+
+/** Bounds a wait: rejects naming `what` if `promise` takes longer than `ms`. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Reads messages until one satisfies `match`; returns it, leaving the iterator open for more. */
+export async function nextMatching(messages: AsyncIterator<unknown>, match: (message: unknown) => boolean, ms = 10_000): Promise<unknown> {
+  return within(
+    (async () => {
+      for (;;) {
+        const { value, done } = await messages.next();
+        if (done) throw new Error('messages() ended before the expected message');
+        if (match(value)) return value;
+      }
+    })(),
+    ms,
+    'waiting for a message',
+  );
+}
+
+export const isStarted = (message: unknown): boolean => typeof message === 'object' && message !== null && 'started' in message;
