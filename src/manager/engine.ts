@@ -140,8 +140,8 @@ export class TaskEngine implements LinkEvents {
   running(): { id: number; name: string; workerId: number; startedAt: number }[] {
     const out = [];
     for (const link of this.#links) {
-      const task = link?.current;
-      if (task) out.push({ id: task.id, name: task.name, workerId: task.workerId, startedAt: task.startedAt });
+      const now = link?.runningNow();
+      if (now) out.push({ id: now.task.id, name: now.task.name, workerId: link!.workerId, startedAt: now.startedAt });
     }
     return out;
   }
@@ -257,7 +257,8 @@ export class TaskEngine implements LinkEvents {
   onExit(link: WorkerLink, error: Error | undefined): void {
     if (this.#links[link.workerId - 1] === link) this.#links[link.workerId - 1] = undefined;
     const closing = this.mode === 'cancel' || this.mode === 'kill';
-    const running = link.current;
+    // A task whose `t` did not arrive and that was not running had no effect the manager saw: it runs again.
+    const running = link.taskRunningAtExit();
     for (const task of link.inFlight.values()) {
       this.#inFlight--;
       if (task === running) {

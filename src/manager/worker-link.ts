@@ -50,13 +50,15 @@ export class WorkerLink {
   /** When the worker last went from no task in flight to one (performance.now()). */
   busySince = 0;
 
-  constructor(workerId: number, pool: Piscina, config: WorkerConfig, events: LinkEvents) {
+  readonly #runningSlot = new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT);
+
+  constructor(workerId: number, pool: Piscina, config: Omit<WorkerConfig, 'runningSlot'>, events: LinkEvents) {
     this.workerId = workerId;
     this.#events = events;
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     port1.on('message', (data: Uint8Array) => this.#receive(data));
-    pool.run({ port: port2, config }, { transferList: [port2], signal: this.#abort.signal }).then(
+    pool.run({ port: port2, config: { ...config, runningSlot: this.#runningSlot } }, { transferList: [port2], signal: this.#abort.signal }).then(
       () => this.#exit(undefined),
       (error: unknown) => this.#exit(error instanceof Error ? error : new Error(String(error))),
     );
@@ -94,6 +96,21 @@ export class WorkerLink {
   flush(): void {
     const bytes = this.#writer.take();
     if (bytes && !this.exited) this.#port.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * The task the worker was running when it died: read from the shared slot, because its `n` frame may not have
+   * left the thread. Undefined when it died between tasks.
+   */
+  taskRunningAtExit(): TaskRecord | undefined {
+    return this.runningNow()?.task;
+  }
+
+  /** What the worker runs at this moment and since when (epoch ms), read from the shared slots. */
+  runningNow(): { task: TaskRecord; startedAt: number } | undefined {
+    const slots = new Float64Array(this.#runningSlot);
+    const task = slots[0] === 0 ? undefined : this.inFlight.get(slots[0]!);
+    return task && { task, startedAt: slots[1]! };
   }
 
   /** Tasks sent but not started, in send order. */

@@ -12,4 +12,11 @@ export interface WorkerConfig {
   /** `worker-<n>.log` in the log directory, when there is one. */
   readonly logFile?: string;
   readonly workerConsole: WorkerConsole;
+  /**
+   * Two Float64 slots shared with the manager: the id of the task running now (0 between tasks) and when it
+   * started (epoch ms). Written before a task starts, so that the manager knows what runs without waiting for a
+   * batched `n` frame (stats), and which task a dying thread was in (process.exit, an uncaught error, out of
+   * memory) even if its `n` frame never left the worker.
+   */
+  readonly runningSlot: SharedArrayBuffer;
 }

@@ -55,6 +55,7 @@ export class WorkerLoop implements ManagerChannel {
   #messagesSent = 0;
   #messagesAcked = 0;
   readonly #windowWaiters: Array<{ readonly number: number; readonly resolve: () => void }> = [];
+  readonly #runningSlot: Float64Array;
   readonly #finished: Promise<void>;
   #resolveFinished!: () => void;
 
@@ -66,6 +67,7 @@ export class WorkerLoop implements ManagerChannel {
     this.#registry = registry;
     this.#log = log;
     this.defaultPriority = Math.min(1, config.priorityLevels - 1);
+    this.#runningSlot = new Float64Array(config.runningSlot);
     this.#finished = new Promise((resolve) => (this.#resolveFinished = resolve));
   }
 
@@ -183,6 +185,8 @@ export class WorkerLoop implements ManagerChannel {
   async #runTask(task: LocalTask): Promise<void> {
     const running: RunningTask = { ...task, controller: new AbortController(), sent: 0 };
     this.#running = running;
+    this.#runningSlot[1] = Date.now();
+    this.#runningSlot[0] = task.id;
     this.#writer.write(FrameType.Started, task.id);
     const started = performance.now();
     if (this.#log.enabled) this.#log.line(`start #${task.id} ${task.name} priority ${task.priority}`);
@@ -197,6 +201,7 @@ export class WorkerLoop implements ManagerChannel {
       value = serializeError(error);
     }
     this.#running = undefined;
+    this.#runningSlot[0] = 0;
     const ms = performance.now() - started;
     try {
       this.#writer.write(FrameType.Done, [task.id, outcome, value, running.sent]);

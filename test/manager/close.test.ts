@@ -55,6 +55,9 @@ describe('close policies', () => {
       const reader = manager.messages();
       await nextMatching(reader, isStarted);
       await nextMatching(reader, isStarted);
+      const running = manager.stats().running;
+      assert.deepEqual(running.map((r) => r.name), ['spin', 'spin'], 'a busy thread still shows what it runs');
+      assert.ok(running.every((r) => r.startedAt > Date.now() - 60_000 && r.startedAt <= Date.now()));
       const report = await within(manager.close('kill'), 5_000, 'kill');
       assert.equal(report.policy, 'kill');
       assert.deepEqual(report.interrupted.map((t) => t.id).sort(), spinning.sort());
