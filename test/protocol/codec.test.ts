@@ -2,17 +2,24 @@
  * Frame encoding and decoding: every frame type tasklane sends, exact bytes, spawn(), FrameWriter batching.
  * Reassembly, errors and property tests are in the sibling files.
  */
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
 import {
   FrameType,
   FrameDecoder,
   FrameWriter,
+  HELLO_TASK_ID,
   MAX_FRAME_LENGTH,
+  Outcome,
   encodeFrame,
   spawn,
+  type DonePayload,
   type Frame,
+  type RunPayload,
+  type SpawnPayload,
 } from 'tasklane/protocol';
 import { concat, decodeChunks, hex } from './helpers.js';
 
@@ -52,13 +59,22 @@ describe('round trip, worker -> manager', () => {
     }
   });
 
-  it("'t' done: [taskId, outcome, value, sentCount] for ok, error and not run", () => {
-    const cases: unknown[] = [
-      [17, 0, { path: 'a.txt', digest: 'e3b0c442' }, 3],
-      [18, 0, undefined, 0],
-      [19, 1, { name: 'TypeError', message: 'bad path', stack: 'TypeError: bad path\n    at walk (tasks.js:3:9)' }, 1],
-      [20, 2, undefined, 0],
-      [0, 0, { tasks: ['hashFile', 'walk', 'tasklane:chain'] }, 0], // the hello frame
+  it("'t' done: [taskId, outcome, value, sentCount] for ok, error and not run, and the hello frame", () => {
+    assert.deepStrictEqual(Outcome, { Ok: 0, Failed: 1, NotRun: 2 });
+    assert.equal(HELLO_TASK_ID, 0);
+    const error = {
+      name: 'TypeError',
+      message: 'bad path',
+      stack: 'TypeError: bad path\n    at walk (tasks.js:3:9)',
+      code: 'ERR_BAD',
+      cause: { name: 'Error', message: 'root' },
+    };
+    const cases: DonePayload[] = [
+      [17, Outcome.Ok, { path: 'a.txt', digest: 'e3b0c442' }, 3],
+      [18, Outcome.Ok, undefined, 0],
+      [19, Outcome.Failed, error, 1],
+      [20, Outcome.NotRun, null, 0],
+      [HELLO_TASK_ID, Outcome.Ok, { tasks: ['hashFile', 'walk', 'tasklane:chain'] }, 0],
     ];
     for (const payload of cases) assert.deepEqual(roundTrip(FrameType.Done, payload), { type: 0x74, payload });
   });
@@ -81,15 +97,15 @@ describe('round trip, worker -> manager', () => {
 
   it('spawn(p) for p = 0, 1, 127: [name, args]', () => {
     for (const p of [0, 1, 127]) {
-      const payload = ['hashFile', ['data/b.txt', { follow: false }]];
+      const payload: SpawnPayload = ['hashFile', ['data/b.txt', { follow: false }]];
       assert.deepStrictEqual(roundTrip(spawn(p), payload), { type: 0x80 + p, payload });
     }
   });
 });
 
 describe('round trip, manager -> worker', () => {
-  it("'t' run: [taskId, name, args]", () => {
-    const payload = [7, 'walk', ['data', new Map([['depth', 2]])]];
+  it("'t' run: [taskId, name, args, priority]", () => {
+    const payload: RunPayload = [7, 'walk', ['data', new Map([['depth', 2]])], 1];
     assert.deepStrictEqual(roundTrip(FrameType.Done, payload), { type: 0x74, payload });
   });
 
@@ -233,10 +249,21 @@ describe('FrameWriter', () => {
   });
 
   it('grows from any initial capacity, including 0', () => {
-    for (const capacity of [0, 1, 5]) {
+    // in a child process with a deadline, since the failure this guards against is an endless loop
+    const script = `import { FrameWriter } from 'tasklane/protocol';
+      const writer = new FrameWriter(0); writer.write(0x74); writer.write(0x6e, 1);
+      process.stdout.write(Buffer.from(writer.take()).toString('hex'));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)), // the package root, where 'tasklane' resolves
+      timeout: 10_000,
+      encoding: 'utf8',
+    });
+    assert.equal(child.error, undefined, 'FrameWriter(0).write() returned');
+    assert.equal(child.stdout, '0100000074' + '020000006e01');
+    for (const capacity of [1, 5]) {
       const writer = new FrameWriter(capacity);
       for (const [type, payload] of batch) writer.write(type, payload);
-      assert.deepStrictEqual(decodeChunks([writer.take()!]).length, batch.length, `capacity ${capacity}`);
+      assert.deepStrictEqual(decodeChunks([writer.take()!]), batch.map(([type, payload]) => ({ type, payload })));
     }
   });
 

@@ -16,7 +16,7 @@ import {
 } from 'tasklane/protocol';
 import { concat, cut, decodeChunks, lengthPrefix } from './helpers.js';
 
-const NUM_RUNS = 300;
+const NUM_RUNS = 500;
 
 const knownType = fc.oneof(
   fc.constantFrom(FrameType.Started, FrameType.Done, FrameType.Message, FrameType.SpawnAck, FrameType.Cancel),
