@@ -46,4 +46,6 @@ export interface ManagerStats {
   readonly failed: number;
   /** Cancelled with `cancel(id)`, interrupted by a close, or left not run by one. */
   readonly cancelled: number;
+  /** Messages waiting in the inbox for the reader. */
+  readonly inbox: number;
 }

@@ -40,7 +40,12 @@ export class ProcessManager {
     this.#log = this.#options.logDirectory === undefined ? undefined : new LogDirectory(this.#options.logDirectory);
     this.#engine = new TaskEngine(this.#options, this.#log, { onUnhandledFailure: (error) => this.#failed(error) });
     this.#engine.onProgress = () => this.#progress();
-    if (this.#options.handleSignals) this.#uninstallSignals = handleSignals((policy) => this.close(policy));
+    if (this.#options.handleSignals) {
+      this.#uninstallSignals = handleSignals(
+        (policy) => this.close(policy),
+        (signal, policy) => process.stderr.write(`tasklane: ${signal}: closing with '${policy}'${policy === 'cancel' ? ' (send it again to kill)' : ''}\n`),
+      );
+    }
   }
 
   /** Worker threads in the pool. */
@@ -114,7 +119,8 @@ export class ProcessManager {
 
   stats(): ManagerStats {
     const { scheduled, done, failed, cancelled } = this.#engine.counts;
-    return { queued: this.#engine.lanes.counts(), running: this.#engine.running(), scheduled, done, failed, cancelled };
+    const { lanes, inbox } = this.#engine;
+    return { queued: lanes.counts(), running: this.#engine.running(), scheduled, done, failed, cancelled, inbox: inbox.length };
   }
 
   /**
