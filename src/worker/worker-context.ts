@@ -11,6 +11,8 @@ export interface ManagerChannel {
   checkPriority(priority: unknown): asserts priority is number;
   /** Throws unless a task of that name exists in this worker's modules. */
   checkTaskName(name: string): void;
+  /** Throws unless task `taskId` is still running: its frames must come before its `t`. */
+  checkRunning(taskId: number, method: string): void;
   readonly defaultPriority: number;
 }
 
@@ -31,6 +33,7 @@ export class WorkerTaskContext<S = unknown> implements TaskContext<S> {
   }
 
   schedule(call: TaskCall, priority: number = this.#channel.defaultPriority): void {
+    this.#channel.checkRunning(this.taskId, 'ctx.schedule()');
     this.#channel.checkPriority(priority);
     assertTaskCall(call, 'ctx.schedule()');
     this.#channel.checkTaskName(call.name);
@@ -38,6 +41,7 @@ export class WorkerTaskContext<S = unknown> implements TaskContext<S> {
   }
 
   send(message: unknown): Promise<void> {
+    this.#channel.checkRunning(this.taskId, 'ctx.send()');
     assertCarriable(message, `a message of task ${this.taskId}`, 'message');
     return this.#channel.sendMessage(message);
   }

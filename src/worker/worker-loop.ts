@@ -93,6 +93,12 @@ export class WorkerLoop implements ManagerChannel {
     if (name !== CHAIN_TASK_NAME && !this.#registry.has(name)) throw new Error(`ctx.schedule(): ${this.#registry.unknownTaskMessage(name)}`);
   }
 
+  checkRunning(taskId: number, method: string): void {
+    if (this.#running?.id !== taskId) {
+      throw new Error(`${method} called by task ${taskId} after it finished: a task's messages and subtasks must be sent before it returns`);
+    }
+  }
+
   spawn(call: TaskCall, priority: number): void {
     this.#write(spawn(priority), [call.name, call.args]);
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProcessManager, TaskError } from 'tasklane';
 // @ts-expect-error: plain JS fixture module without types
-import { add, eatMemory, exitThread, returnFunction, sendFunction, spawnAt, spawnUnknown, throwFromTimer } from '../fixtures/tasks.js';
+import { add, lateSend, sessionInfo, eatMemory, exitThread, returnFunction, sendFunction, spawnAt, spawnUnknown, throwFromTimer } from '../fixtures/tasks.js';
 import { collect, withManager, within } from './helpers.js';
 
 async function failureOf(promise: Promise<unknown>): Promise<TaskError> {
@@ -90,6 +90,18 @@ describe('values that cannot cross threads are refused where they are passed', (
       assert.match((await failureOf(manager.run(spawnUnknown()))).message, /no task named "noSuchTask"/);
       assert.equal(await manager.run(add(1, 1)), 2);
       await within(collect(manager), 5_000, 'reader ends: nothing is left in flight');
+    });
+  });
+
+  it('a task that sends after it returned: the late send throws in the worker, the worker lives on', async () => {
+    await withManager({ workers: 1 }, async (manager) => {
+      const before = (await manager.run(sessionInfo())) as { session: { thread: number } };
+      assert.equal(await manager.run(lateSend()), 'returned');
+      for (let i = 0; i < 20; i++) assert.equal(await manager.run(add(i, 0)), i);
+      const after = (await manager.run(sessionInfo())) as { session: { thread: number } };
+      assert.equal(after.session.thread, before.session.thread, 'the same thread: the worker was not dropped');
+      assert.deepEqual(await within(collect(manager), 5_000, 'reader'), []);
+      assert.equal(manager.stats().failed, 0);
     });
   });
 });
