@@ -24,6 +24,8 @@ export const FrameType = {
   Cancel: 0x63,
   /** The first spawn type: `0x80 + p` for priority `p`. */
   SpawnBase: 0x80,
+  /** The type byte of a spawn at priority `p`: `0x80 + p` (the same function as the `spawn` export). */
+  spawn: (priority: number): number => spawn(priority),
 } as const;
 
 export type FrameTypeCode = number;

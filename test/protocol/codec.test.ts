@@ -166,6 +166,8 @@ describe('spawn()', () => {
     assert.equal(spawn(1), 0x81);
     assert.equal(spawn(127), 0xff);
     assert.equal(FrameType.SpawnBase, 0x80);
+    assert.equal(FrameType.spawn(5), 0x85, 'also reachable as FrameType.spawn');
+    assert.throws(() => FrameType.spawn(128), RangeError);
   });
 
   it('throws RangeError outside integers 0..127', () => {
