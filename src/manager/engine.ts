@@ -1,4 +1,3 @@
-import { Piscina } from 'piscina';
 import { Outcome, type OutcomeCode } from '../protocol/payloads.js';
 import { PriorityLanes } from '../queue/priority-lanes.js';
 import { CHAIN_TASK_NAME } from '../task/chain.js';
@@ -9,6 +8,9 @@ import type { LogDirectory, TaskOutcome } from './log-directory.js';
 import type { ResolvedOptions } from './options.js';
 import { localFailure, remoteFailure } from './task-failures.js';
 import { createRecord, type TaskRecord } from './task-record.js';
+import { processTransportFactory } from './transport/process-transport.js';
+import { ThreadPool } from './transport/thread-transport.js';
+import type { TransportFactory } from './transport/transport.js';
 import { WorkerLink, type LinkEvents } from './worker-link.js';
 
 /** Prefetch only as many tasks into a worker as fit in this much measured task time (bounds priority inversion). */
@@ -49,7 +51,9 @@ export class TaskEngine implements LinkEvents {
   readonly #options: ResolvedOptions;
   readonly #log: LogDirectory | undefined;
   readonly #hooks: EngineHooks;
-  readonly #pool: Piscina;
+  /** Starts one worker (a thread or a process), and releases what all of them shared. */
+  readonly #startTransport: TransportFactory;
+  readonly #releaseWorkers: () => Promise<void>;
   readonly #links: (WorkerLink | undefined)[];
   /** Every task not yet finished, by id: what `cancel(id)` looks up. */
   readonly #records = new Map<number, TaskRecord>();
@@ -72,16 +76,14 @@ export class TaskEngine implements LinkEvents {
     this.#log = log;
     this.#hooks = hooks;
     this.lanes = new PriorityLanes(options.priorityLevels);
-    this.#pool = new Piscina({
-      filename: new URL('../worker/entry.js', import.meta.url).href,
-      minThreads: options.workers,
-      maxThreads: options.workers,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      // Our workers must hear their port while idle; 'sync' parks them in Atomics.wait (RESEARCH.md).
-      atomics: 'disabled',
-      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
-    });
+    if (options.isolation === 'process') {
+      this.#startTransport = processTransportFactory(options);
+      this.#releaseWorkers = async () => {};
+    } else {
+      const threads = new ThreadPool(options);
+      this.#startTransport = threads.start;
+      this.#releaseWorkers = () => threads.destroy();
+    }
     this.#links = Array.from({ length: options.workers }, (_, i) => this.#startLink(i + 1));
   }
 
@@ -187,15 +189,18 @@ export class TaskEngine implements LinkEvents {
 
   /** Terminates every thread now. */
   async terminate(): Promise<void> {
-    for (const link of this.#links) link?.terminate(new Error(`worker ${link.workerId} was terminated by close('${this.mode}')`));
-    await this.#pool.destroy();
+    const links = this.#links.filter((link) => link !== undefined);
+    await Promise.all(links.map((link) => link.terminate(new Error(`worker ${link.workerId} was terminated by close('${this.mode}')`))));
+    await this.#releaseWorkers();
   }
 
   /** Asks every idle worker to close its sessions and end; resolves when all threads have ended. */
   async closeWorkers(): Promise<void> {
-    for (const link of this.#links) link?.sendClose();
+    const links = this.#links.filter((link) => link !== undefined);
+    for (const link of links) link.sendClose();
     while (this.liveWorkers > 0) await new Promise<void>((resolve) => this.#exitWaiters.push(resolve));
-    await this.#pool.destroy();
+    await Promise.all(links.map((link) => link.ended));
+    await this.#releaseWorkers();
   }
 
   // LinkEvents: frames from the workers.
@@ -258,7 +263,7 @@ export class TaskEngine implements LinkEvents {
     if (this.#links[link.workerId - 1] === link) this.#links[link.workerId - 1] = undefined;
     const closing = this.mode === 'cancel' || this.mode === 'kill';
     // A task whose `t` did not arrive and that was not running had no effect the manager saw: it runs again.
-    const running = link.taskRunningAtExit();
+    const running = link.runningNow()?.task;
     for (const task of link.inFlight.values()) {
       this.#inFlight--;
       if (task === running) {
@@ -271,8 +276,9 @@ export class TaskEngine implements LinkEvents {
       }
     }
     link.inFlight.clear();
-    if (error && !link.ready && this.mode === 'open') this.#bootFailed(link, error);
-    else if (error && this.mode !== 'kill' && this.mode !== 'cancel' && !this.bootFailure) this.#links[link.workerId - 1] = this.#startLink(link.workerId);
+    const unexpected = error ?? (link.closeSent ? undefined : new Error(`worker ${link.workerId} ended without being asked to`));
+    if (unexpected && !link.ready && this.mode === 'open') this.#bootFailed(link, unexpected);
+    else if (unexpected && !closing && !this.bootFailure) this.#links[link.workerId - 1] = this.#startLink(link.workerId);
     for (const wake of this.#exitWaiters.splice(0)) wake();
     this.#queueDispatch();
     this.onProgress();
@@ -283,7 +289,7 @@ export class TaskEngine implements LinkEvents {
   #startLink(workerId: number): WorkerLink {
     return new WorkerLink(
       workerId,
-      this.#pool,
+      this.#startTransport,
       {
         workerId,
         taskModules: this.#options.taskModules,

@@ -63,6 +63,13 @@ export interface ProcessManagerOptions {
    * output; `'silent'` prints nothing (the log directory still has it).
    */
   readonly workerConsole?: WorkerConsole;
+  /**
+   * Default `'thread'`: workers are worker threads (fast; a native crash takes the process down). `'process'`:
+   * each worker is a child process speaking the same frames over a pipe, so a crash, `process.abort()` or a
+   * signal costs one child, which is replaced. `resourceLimits.maxOldGenerationSizeMb` becomes the child's
+   * `--max-old-space-size`.
+   */
+  readonly isolation?: 'thread' | 'process';
 }
 
 /** Options with every default filled in and every bound checked. */
@@ -79,6 +86,7 @@ export interface ResolvedOptions {
   readonly resourceLimits: ResourceLimits | undefined;
   readonly maxPrefetch: number;
   readonly workerConsole: WorkerConsole;
+  readonly isolation: 'thread' | 'process';
 }
 
 export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions {
@@ -99,6 +107,7 @@ export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions 
     handleSignals: options.handleSignals ?? false,
     resourceLimits: options.resourceLimits,
     maxPrefetch: integer('maxPrefetch', options.maxPrefetch ?? 32, 0, 1024),
+    isolation: oneOf('isolation', options.isolation ?? 'thread', ['thread', 'process'] as const),
     workerConsole: oneOf('workerConsole', options.workerConsole ?? 'inherit', ['inherit', 'stderr', 'silent'] as const),
   };
 }

@@ -1,11 +1,10 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { Piscina } from 'piscina';
 import { FrameDecoder, type DecodeFailure, type Frame } from '../protocol/decode.js';
 import { FrameWriter } from '../protocol/encode.js';
 import { FrameType, frameTypeName, isSpawn, spawnPriority } from '../protocol/frame-type.js';
 import { HELLO_TASK_ID, Outcome, type DonePayload, type HelloValue, type OutcomeCode, type SpawnPayload } from '../protocol/payloads.js';
-import type { WorkerConfig } from '../worker/worker-config.js';
+import { deserializeError, type SerializedError } from '../task/task-error.js';
 import type { TaskRecord } from './task-record.js';
+import type { TransportFactory, WorkerConfigBase, WorkerTransport } from './transport/transport.js';
 
 /** What a link reports to its owner, frame by frame, in the order the worker sent them. */
 export interface LinkEvents {
@@ -21,25 +20,22 @@ export interface LinkEvents {
 }
 
 /**
- * The manager's end of one worker thread: one MessagePort carrying every frame both ways, in order.
- *
- * The thread runs one long-lived piscina task (src/worker/entry.ts) that holds the other end of the port;
- * piscina supervises the thread (start, resourceLimits, death, terminate). The link keeps the tasks it sent
- * (`inFlight`, in send order) and checks each `t` against what the worker said it sent.
+ * The manager's end of one worker: the protocol over one ordered transport (a thread's MessagePort or a child
+ * process's pipe) carrying every frame both ways. The link keeps the tasks it sent (`inFlight`, in send order)
+ * and checks each `t` against the frames it counted for that task.
  */
 export class WorkerLink {
   readonly workerId: number;
-  readonly #port: MessagePort;
+  readonly #transport: WorkerTransport;
   readonly #writer = new FrameWriter();
   readonly #decoder = new FrameDecoder();
   readonly #events: LinkEvents;
-  /** Aborting the piscina task makes piscina terminate this thread (RESEARCH.md). */
-  readonly #abort = new AbortController();
   /** Tasks sent to this worker and not yet answered, in the order they were sent. */
   readonly inFlight = new Map<number, TaskRecord>();
   /** The task between its `n` and `t` frames, and the frames counted for it so far. */
   current: TaskRecord | undefined;
   #currentSent = 0;
+  #bootError: Error | undefined;
   ready = false;
   exited = false;
   closeSent = false;
@@ -50,18 +46,18 @@ export class WorkerLink {
   /** When the worker last went from no task in flight to one (performance.now()). */
   busySince = 0;
 
-  readonly #runningSlot = new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT);
-
-  constructor(workerId: number, pool: Piscina, config: Omit<WorkerConfig, 'runningSlot'>, events: LinkEvents) {
+  constructor(workerId: number, start: TransportFactory, config: WorkerConfigBase, events: LinkEvents) {
     this.workerId = workerId;
     this.#events = events;
-    const { port1, port2 } = new MessageChannel();
-    this.#port = port1;
-    port1.on('message', (data: Uint8Array) => this.#receive(data));
-    pool.run({ port: port2, config: { ...config, runningSlot: this.#runningSlot } }, { transferList: [port2], signal: this.#abort.signal }).then(
-      () => this.#exit(undefined),
-      (error: unknown) => this.#exit(error instanceof Error ? error : new Error(String(error))),
-    );
+    this.#transport = start(config, {
+      onData: (chunk) => this.#receive(chunk),
+      onExit: (error) => this.#exit(error),
+    });
+  }
+
+  /** Resolves when the worker has ended. */
+  get ended(): Promise<void> {
+    return this.#transport.ended;
   }
 
   /** Sends a task to run. The caller checked that the worker is ready. */
@@ -95,22 +91,19 @@ export class WorkerLink {
   /** Posts everything written since the last flush as one buffer. */
   flush(): void {
     const bytes = this.#writer.take();
-    if (bytes && !this.exited) this.#port.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+    if (bytes && !this.exited) this.#transport.send(bytes);
   }
 
   /**
-   * The task the worker was running when it died: read from the shared slot, because its `n` frame may not have
-   * left the thread. Undefined when it died between tasks.
+   * What the worker runs at this moment and since when (epoch ms). A thread tells through shared memory, because
+   * a busy thread's `n` frame may not have left it yet; a process sends its `n` frames at once instead. When a
+   * worker dies, this is the task it died in.
    */
-  taskRunningAtExit(): TaskRecord | undefined {
-    return this.runningNow()?.task;
-  }
-
-  /** What the worker runs at this moment and since when (epoch ms), read from the shared slots. */
   runningNow(): { task: TaskRecord; startedAt: number } | undefined {
-    const slots = new Float64Array(this.#runningSlot);
-    const task = slots[0] === 0 ? undefined : this.inFlight.get(slots[0]!);
-    return task && { task, startedAt: slots[1]! };
+    if (!this.#transport.seesRunningTask) return this.current && { task: this.current, startedAt: this.current.startedAt };
+    const now = this.#transport.runningNow();
+    const task = now && this.inFlight.get(now.id);
+    return task && { task, startedAt: now!.startedAt };
   }
 
   /** Tasks sent but not started, in send order. */
@@ -173,6 +166,11 @@ export class WorkerLink {
   #done(payload: DonePayload): boolean {
     const [taskId, outcome, value, sent] = payload;
     if (taskId === HELLO_TASK_ID) {
+      if (outcome === Outcome.Failed) {
+        // A child process that could not load its modules says why before it exits.
+        this.#bootError = deserializeError(value as SerializedError);
+        return false;
+      }
       this.ready = true;
       this.#events.onReady(this, (value as HelloValue).tasks);
       return false;
@@ -196,19 +194,17 @@ export class WorkerLink {
   /** A protocol error: the worker cannot be trusted any more; it is dropped like a dead one. */
   #fail(error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error);
-    this.terminate(new Error(`protocol error from worker ${this.workerId}: ${reason}`, { cause: error }));
+    void this.terminate(new Error(`protocol error from worker ${this.workerId}: ${reason}`, { cause: error }));
   }
 
-  /** Stops the thread now (kill, or a worker that broke the protocol). */
-  terminate(reason: Error): void {
-    this.#abort.abort(reason);
-    this.#exit(reason);
+  /** Stops the worker now (kill, or a worker that broke the protocol); resolves once it is gone. */
+  terminate(reason: Error): Promise<void> {
+    return this.#transport.terminate(reason);
   }
 
   #exit(error: Error | undefined): void {
     if (this.exited) return;
     this.exited = true;
-    this.#port.close();
-    this.#events.onExit(this, error);
+    this.#events.onExit(this, this.#bootError ?? error);
   }
 }

@@ -3,6 +3,7 @@
  * thread, carrying a MessagePort: every frame of that worker travels on that port, in order, until close.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { portConnection } from './manager-connection.js';
 import type { WorkerConfig } from './worker-config.js';
 import { TaskRegistry } from './task-registry.js';
 import { WorkerLog } from './worker-log.js';
@@ -17,7 +18,7 @@ export default async function workerEntry({ port, config }: WorkerStart): Promis
   const log = new WorkerLog(config.logFile, config.workerConsole);
   try {
     const registry = await TaskRegistry.load(config.taskModules);
-    await new WorkerLoop(port, config, registry, log).run();
+    await new WorkerLoop(portConnection(port), config, registry, log).run();
   } catch (error) {
     log.line(`worker ${config.workerId} failed: ${error instanceof Error ? error.stack : String(error)}`);
     port.close();

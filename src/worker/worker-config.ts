@@ -16,7 +16,8 @@ export interface WorkerConfig {
    * Two Float64 slots shared with the manager: the id of the task running now (0 between tasks) and when it
    * started (epoch ms). Written before a task starts, so that the manager knows what runs without waiting for a
    * batched `n` frame (stats), and which task a dying thread was in (process.exit, an uncaught error, out of
-   * memory) even if its `n` frame never left the worker.
+   * memory) even if its `n` frame never left the worker. Threads only: a child process has no shared memory, so it
+   * sends each `n` frame at once instead.
    */
-  readonly runningSlot: SharedArrayBuffer;
+  readonly runningSlot?: SharedArrayBuffer;
 }

@@ -1,4 +1,3 @@
-import type { MessagePort } from 'node:worker_threads';
 import { FrameDecoder, type Frame } from '../protocol/decode.js';
 import { FrameWriter } from '../protocol/encode.js';
 import { FrameType, isSpawn, spawn } from '../protocol/frame-type.js';
@@ -8,6 +7,7 @@ import { CHAIN_TASK_NAME, chainSteps } from '../task/chain.js';
 import type { TaskCall } from '../task/task-call.js';
 import { serializeError } from '../task/task-error.js';
 import type { TaskRegistry } from './task-registry.js';
+import type { ManagerConnection } from './manager-connection.js';
 import type { WorkerConfig } from './worker-config.js';
 import { WorkerTaskContext, type ManagerChannel } from './worker-context.js';
 import type { WorkerLog } from './worker-log.js';
@@ -39,7 +39,7 @@ const FLUSH_BYTES = 256 * 1024;
  * when the worker goes idle, when a send needs acknowledging, or on the next turn of the event loop.
  */
 export class WorkerLoop implements ManagerChannel {
-  readonly #port: MessagePort;
+  readonly #connection: ManagerConnection;
   readonly #config: WorkerConfig;
   readonly #registry: TaskRegistry;
   readonly #log: WorkerLog;
@@ -55,25 +55,26 @@ export class WorkerLoop implements ManagerChannel {
   #messagesSent = 0;
   #messagesAcked = 0;
   readonly #windowWaiters: Array<{ readonly number: number; readonly resolve: () => void }> = [];
-  readonly #runningSlot: Float64Array;
+  /** Shared with the manager (threads): see WorkerConfig.runningSlot. */
+  readonly #runningSlot: Float64Array | undefined;
   readonly #finished: Promise<void>;
   #resolveFinished!: () => void;
 
   readonly defaultPriority: number;
 
-  constructor(port: MessagePort, config: WorkerConfig, registry: TaskRegistry, log: WorkerLog) {
-    this.#port = port;
+  constructor(connection: ManagerConnection, config: WorkerConfig, registry: TaskRegistry, log: WorkerLog) {
+    this.#connection = connection;
     this.#config = config;
     this.#registry = registry;
     this.#log = log;
     this.defaultPriority = Math.min(1, config.priorityLevels - 1);
-    this.#runningSlot = new Float64Array(config.runningSlot);
+    this.#runningSlot = config.runningSlot && new Float64Array(config.runningSlot);
     this.#finished = new Promise((resolve) => (this.#resolveFinished = resolve));
   }
 
   /** Runs until the manager sends close; resolves once sessions are closed and the last frame is sent. */
   run(): Promise<void> {
-    this.#port.on('message', (data: Uint8Array) => this.#receive(data));
+    this.#connection.onData((data) => this.#receive(data));
     this.#writer.write(FrameType.Done, [HELLO_TASK_ID, Outcome.Ok, { tasks: this.#registry.names }, 0]);
     this.#flush();
     this.#log.line(`worker ${this.#config.workerId} ready (thread started)`);
@@ -191,9 +192,14 @@ export class WorkerLoop implements ManagerChannel {
   async #runTask(task: LocalTask): Promise<void> {
     const running: RunningTask = { ...task, controller: new AbortController(), sent: 0 };
     this.#running = running;
-    this.#runningSlot[1] = Date.now();
-    this.#runningSlot[0] = task.id;
-    this.#writer.write(FrameType.Started, task.id);
+    if (this.#runningSlot) {
+      this.#runningSlot[1] = Date.now();
+      this.#runningSlot[0] = task.id;
+      this.#writer.write(FrameType.Started, task.id);
+    } else {
+      this.#writer.write(FrameType.Started, task.id);
+      this.#flush(); // no shared memory: the manager learns what runs from this frame, at once
+    }
     const started = performance.now();
     if (this.#log.enabled) this.#log.line(`start #${task.id} ${task.name} priority ${task.priority}`);
     let outcome: OutcomeCode = Outcome.Ok;
@@ -207,7 +213,7 @@ export class WorkerLoop implements ManagerChannel {
       value = serializeError(error);
     }
     this.#running = undefined;
-    this.#runningSlot[0] = 0;
+    if (this.#runningSlot) this.#runningSlot[0] = 0;
     const ms = performance.now() - started;
     try {
       this.#writer.write(FrameType.Done, [task.id, outcome, value, running.sent]);
@@ -243,6 +249,20 @@ export class WorkerLoop implements ManagerChannel {
     return results;
   }
 
+  /**
+   * An exception escaped every task (thrown from a timer, say) and the process will exit: the running task fails
+   * with it, so its error says what happened rather than just an exit code.
+   */
+  crash(error: unknown): void {
+    const running = this.#running;
+    if (running) {
+      const failure = serializeError(error);
+      this.#writer.write(FrameType.Done, [running.id, Outcome.Failed, { ...failure, message: `uncaught exception: ${failure.message}` }, running.sent]);
+      this.#running = undefined;
+    }
+    this.#flush();
+  }
+
   // Writing and closing.
 
   /** A frame the running task sent (message or spawn): counted for its `t`. */
@@ -264,7 +284,7 @@ export class WorkerLoop implements ManagerChannel {
 
   #flush(): void {
     const bytes = this.#writer.take();
-    if (bytes) this.#port.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+    if (bytes) this.#connection.send(bytes);
   }
 
   #finishing = false;
@@ -278,7 +298,7 @@ export class WorkerLoop implements ManagerChannel {
     }
     this.#log.line(`worker ${this.#config.workerId} closed`);
     this.#flush();
-    this.#port.close();
+    this.#connection.close();
     this.#resolveFinished();
   }
 }

@@ -2,9 +2,12 @@ import { ProcessManager, type ProcessManagerOptions } from 'tasklane';
 
 export const TASKS = new URL('../fixtures/tasks.js', import.meta.url);
 
+/** The suite runs once per isolation mode: `TASKLANE_TEST_ISOLATION=process npm test` for child processes. */
+export const ISOLATION = (process.env.TASKLANE_TEST_ISOLATION ?? 'thread') as 'thread' | 'process';
+
 /** A manager on the fixture tasks, always closed (kill) when `fn` ends, so no thread outlives a test. */
 export async function withManager<T>(options: Partial<ProcessManagerOptions>, fn: (manager: ProcessManager) => Promise<T>): Promise<T> {
-  const manager = new ProcessManager({ tasks: TASKS, workers: 2, ...options });
+  const manager = new ProcessManager({ tasks: TASKS, workers: 2, isolation: ISOLATION, ...options });
   try {
     return await fn(manager);
   } finally {

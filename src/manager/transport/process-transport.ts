@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Duplex } from 'node:stream';
+import type { ResolvedOptions } from '../options.js';
+import type { TransportFactory, TransportHandlers, WorkerConfigBase, WorkerTransport } from './transport.js';
+
+/** The child's file descriptor that carries the frames, both ways (a socket pair). */
+export const FRAME_FD = 3;
+const ENTRY = fileURLToPath(new URL('../../worker/process-entry.js', import.meta.url));
+
+/**
+ * Workers as child processes (`isolation: 'process'`): a native crash, `process.abort()` or a signal takes down one
+ * child, never the manager. Frames travel on file descriptor 3, a socket pair, so a task's own stdout and stderr
+ * stay what they are. The child exits by itself when that pipe closes, so none outlives a SIGKILLed parent.
+ */
+export function processTransportFactory(options: ResolvedOptions): TransportFactory {
+  const execArgv = [...process.execArgv];
+  const heapMb = options.resourceLimits?.maxOldGenerationSizeMb;
+  if (heapMb !== undefined) execArgv.push(`--max-old-space-size=${heapMb}`);
+  return (config, handlers) => new ProcessTransport(execArgv, config, handlers);
+}
+
+class ProcessTransport implements WorkerTransport {
+  readonly seesRunningTask = false;
+  readonly ended: Promise<void>;
+  readonly #child: ChildProcess;
+  readonly #frames: Duplex;
+  #handlers: TransportHandlers | undefined;
+  #reason: Error | undefined;
+
+  constructor(execArgv: string[], config: WorkerConfigBase, handlers: TransportHandlers) {
+    this.#handlers = handlers;
+    this.#child = spawn(process.execPath, [...execArgv, ENTRY], {
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+      env: { ...process.env, TASKLANE_WORKER_CONFIG: JSON.stringify(config) },
+    });
+    this.#frames = this.#child.stdio[FRAME_FD] as Duplex;
+    this.#frames.on('data', (chunk: Buffer) => this.#handlers?.onData(chunk));
+    this.#frames.on('error', () => {}); // a dead child's pipe errors; 'close' of the child says why
+    this.ended = new Promise((resolve) => {
+      // 'close' comes after the frames pipe is drained, so no frame is lost to an early 'exit'.
+      this.#child.on('close', (code, signal) => {
+        const cause = this.#reason ?? (code === 0 && signal === null ? undefined : exitError(config.workerId, code, signal));
+        this.#end(cause);
+        resolve();
+      });
+      this.#child.on('error', (error) => {
+        this.#end(new Error(`worker process ${config.workerId} could not start: ${error.message}`, { cause: error }));
+        resolve();
+      });
+    });
+  }
+
+  send(bytes: Uint8Array): void {
+    if (this.#handlers) this.#frames.write(bytes);
+  }
+
+  async terminate(reason: Error): Promise<void> {
+    this.#reason ??= reason;
+    this.#end(reason);
+    this.#child.kill('SIGKILL');
+    await this.ended;
+  }
+
+  runningNow(): undefined {
+    return undefined;
+  }
+
+  #end(error: Error | undefined): void {
+    const handlers = this.#handlers;
+    if (!handlers) return;
+    this.#handlers = undefined;
+    handlers.onExit(error);
+  }
+}
+
+function exitError(workerId: number, code: number | null, signal: NodeJS.Signals | null): Error {
+  return new Error(signal ? `worker process ${workerId} was killed by signal ${signal}` : `worker process ${workerId} exited with code ${code}`);
+}
