@@ -3,8 +3,9 @@ import { PriorityLanes } from '../queue/priority-lanes.js';
 import { CHAIN_TASK_NAME } from '../task/chain.js';
 import type { TaskCall } from '../task/task-call.js';
 import type { SerializedError, TaskError } from '../task/task-error.js';
+import { TaskLedger } from './task-ledger.js';
 import { Inbox } from './inbox.js';
-import type { LogDirectory, TaskOutcome } from './log-directory.js';
+import type { LogDirectory } from './log-directory.js';
 import type { ResolvedOptions } from './options.js';
 import { localFailure, remoteFailure } from './task-failures.js';
 import { createRecord, type TaskRecord } from './task-record.js';
@@ -25,13 +26,6 @@ export interface EngineHooks {
 /** The engine's life: open, then one of the close policies. */
 export type EngineMode = 'open' | 'join' | 'cancel' | 'kill';
 
-export interface Counts {
-  scheduled: number;
-  done: number;
-  failed: number;
-  cancelled: number;
-}
-
 /**
  * The scheduling core: the priority lanes, one WorkerLink per worker slot, dispatch, and the bookkeeping that
  * gives every scheduled task exactly one outcome. It is event-driven: it acts when `schedule()` is called and
@@ -44,19 +38,13 @@ export interface Counts {
 export class TaskEngine implements LinkEvents {
   readonly lanes: PriorityLanes<TaskRecord>;
   readonly inbox = new Inbox();
-  readonly counts: Counts = { scheduled: 0, done: 0, failed: 0, cancelled: 0 };
-  /** Tasks a close left unstarted, and tasks it stopped while they ran. */
-  readonly notRun: TaskRecord[] = [];
-  readonly interrupted: TaskRecord[] = [];
+  readonly ledger: TaskLedger;
   readonly #options: ResolvedOptions;
   readonly #log: LogDirectory | undefined;
-  readonly #hooks: EngineHooks;
   /** Starts one worker (a thread or a process), and releases what all of them shared. */
   readonly #startTransport: TransportFactory;
   readonly #releaseWorkers: () => Promise<void>;
   readonly #links: (WorkerLink | undefined)[];
-  /** Every task not yet finished, by id: what `cancel(id)` looks up. */
-  readonly #records = new Map<number, TaskRecord>();
   readonly #exitWaiters: Array<() => void> = [];
   #nextId = 1;
   #inFlight = 0;
@@ -74,7 +62,7 @@ export class TaskEngine implements LinkEvents {
   constructor(options: ResolvedOptions, log: LogDirectory | undefined, hooks: EngineHooks) {
     this.#options = options;
     this.#log = log;
-    this.#hooks = hooks;
+    this.ledger = new TaskLedger(log, hooks.onUnhandledFailure);
     this.lanes = new PriorityLanes(options.priorityLevels);
     if (options.isolation === 'process') {
       this.#startTransport = processTransportFactory(options);
@@ -109,10 +97,9 @@ export class TaskEngine implements LinkEvents {
     }
     const task = createRecord(this.#nextId++, call, priority);
     if (settle) task.settle = settle;
-    this.counts.scheduled++;
-    this.#records.set(task.id, task);
+    this.ledger.open(task);
     if (this.bootFailure) {
-      this.#finishFailed(task, localFailure(task, `could not run: ${this.bootFailure.message}`, this.bootFailure));
+      this.ledger.failed(task, localFailure(task, `could not run: ${this.bootFailure.message}`, this.bootFailure));
       return task.id;
     }
     this.lanes.push(task);
@@ -122,11 +109,11 @@ export class TaskEngine implements LinkEvents {
 
   /** `manager.cancel(id)`: true when the task was queued or running and is now being cancelled. */
   cancel(id: number): boolean {
-    const task = this.#records.get(id);
+    const task = this.ledger.get(id);
     if (!task) return false;
     if (task.state === 'queued') {
       this.lanes.cancel(task);
-      this.#finishCancelled(task, 'was cancelled before it started');
+      this.ledger.cancelled(task, 'was cancelled before it started');
       this.onProgress();
       return true;
     }
@@ -172,7 +159,7 @@ export class TaskEngine implements LinkEvents {
 
   /** Removes every queued task; they are reported as not run. */
   takeQueued(): void {
-    for (const task of this.lanes.drain()) this.#finishNotRun(task);
+    for (const task of this.lanes.drain()) this.ledger.notRun(task, this.mode);
   }
 
   /** Asks every worker to drop what it has not started and abort what it runs. */
@@ -222,8 +209,8 @@ export class TaskEngine implements LinkEvents {
     if (this.mode === 'cancel' || this.mode === 'kill') {
       // Closing: nothing new starts, but the spawn is reported as not run rather than forgotten.
       const task = createRecord(this.#nextId++, { name, args }, priority);
-      this.counts.scheduled++;
-      this.#finishNotRun(task);
+      this.ledger.open(task);
+      this.ledger.notRun(task, this.mode);
       return;
     }
     try {
@@ -236,17 +223,16 @@ export class TaskEngine implements LinkEvents {
   onDone(_link: WorkerLink, task: TaskRecord, outcome: OutcomeCode, value: unknown): void {
     this.#inFlight--;
     if (outcome === Outcome.NotRun) {
-      if (this.mode === 'cancel' || this.mode === 'kill') this.#finishNotRun(task);
-      else if (task.cancelRequested) this.#finishCancelled(task, 'was cancelled before it started');
+      if (this.mode === 'cancel' || this.mode === 'kill') this.ledger.notRun(task, this.mode);
+      else if (task.cancelRequested) this.ledger.cancelled(task, 'was cancelled before it started');
       else this.#requeue(task);
     } else if (outcome === Outcome.Ok && !task.spawnError) {
-      this.#finish(task, 'ok');
-      task.settle?.resolve(value);
+      this.ledger.ok(task, value);
     } else {
       const error = outcome === Outcome.Ok ? localFailure(task, `failed: ${task.spawnError}`) : remoteFailure(task, value as SerializedError);
-      if (!task.cancelRequested) this.#finishFailed(task, error);
-      else if (this.mode === 'cancel' || this.mode === 'kill') this.#finishInterrupted(task, error);
-      else this.#finishCancelled(task, 'was cancelled while it ran', error);
+      if (!task.cancelRequested) this.ledger.failed(task, error);
+      else if (this.mode === 'cancel' || this.mode === 'kill') this.ledger.interrupted(task, this.mode, error);
+      else this.ledger.cancelled(task, 'was cancelled while it ran', error);
     }
   }
 
@@ -267,10 +253,10 @@ export class TaskEngine implements LinkEvents {
     for (const task of link.inFlight.values()) {
       this.#inFlight--;
       if (task === running) {
-        if (closing) this.#finishInterrupted(task);
-        else this.#finishFailed(task, localFailure(task, `failed: worker ${link.workerId} stopped while running it: ${error?.message ?? 'it closed'}`, error));
+        if (closing) this.ledger.interrupted(task, this.mode);
+        else this.ledger.failed(task, localFailure(task, `failed: worker ${link.workerId} stopped while running it: ${error?.message ?? 'it closed'}`, error));
       } else if (closing) {
-        this.#finishNotRun(task);
+        this.ledger.notRun(task, this.mode);
       } else {
         this.#requeue(task);
       }
@@ -322,7 +308,7 @@ export class TaskEngine implements LinkEvents {
           if (!task) break;
           gave = true;
           if (task.name !== CHAIN_TASK_NAME && this.#taskNames && !this.#taskNames.has(task.name)) {
-            this.#finishFailed(task, localFailure(task, `could not run: no task of that name in the task modules`));
+            this.ledger.failed(task, localFailure(task, `could not run: no task of that name in the task modules`));
             continue;
           }
           if (link.inFlight.size === 0) link.busySince = performance.now();
@@ -358,42 +344,7 @@ export class TaskEngine implements LinkEvents {
   #bootFailed(link: WorkerLink, error: Error): void {
     this.bootFailure = new Error(`worker ${link.workerId} could not start: ${error.message}`, { cause: error });
     for (const task of this.lanes.drain()) {
-      this.#finishFailed(task, localFailure(task, `could not run: ${this.bootFailure.message}`, error));
+      this.ledger.failed(task, localFailure(task, `could not run: ${this.bootFailure.message}`, error));
     }
-  }
-
-  // Outcomes: each task reaches exactly one of these, once.
-
-  #finish(task: TaskRecord, outcome: TaskOutcome, error?: Error): void {
-    this.#records.delete(task.id);
-    if (outcome === 'ok') this.counts.done++;
-    else if (outcome === 'failed') this.counts.failed++;
-    else this.counts.cancelled++;
-    this.#log?.taskFinished(task, outcome, error);
-  }
-
-  #finishFailed(task: TaskRecord, error: TaskError): void {
-    this.#finish(task, 'failed', error);
-    if (task.settle) task.settle.reject(error);
-    else this.#hooks.onUnhandledFailure(error);
-  }
-
-  #finishCancelled(task: TaskRecord, how: string, cause?: Error): void {
-    this.#finish(task, 'cancelled', cause);
-    task.settle?.reject(localFailure(task, how, cause));
-  }
-
-  #finishInterrupted(task: TaskRecord, cause?: Error): void {
-    this.interrupted.push(task);
-    this.#finish(task, 'interrupted', cause);
-    task.settle?.reject(localFailure(task, `was interrupted by close('${this.mode}')`, cause));
-  }
-
-  #finishNotRun(task: TaskRecord): void {
-    task.state = 'queued';
-    this.notRun.push(task);
-    this.#records.delete(task.id);
-    this.counts.cancelled++;
-    task.settle?.reject(localFailure(task, `was not run: the manager closed with '${this.mode}'`));
   }
 }

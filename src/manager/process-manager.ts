@@ -118,7 +118,7 @@ export class ProcessManager {
   }
 
   stats(): ManagerStats {
-    const { scheduled, done, failed, cancelled } = this.#engine.counts;
+    const { scheduled, done, failed, cancelled } = this.#engine.ledger.counts;
     const { lanes, inbox } = this.#engine;
     return { queued: lanes.counts(), running: this.#engine.running(), scheduled, done, failed, cancelled, inbox: inbox.length };
   }
@@ -189,8 +189,8 @@ export class ProcessManager {
     this.#uninstallSignals?.();
     const report: CloseReport = {
       policy: this.#policy!,
-      notRun: engine.notRun.map(unfinished),
-      interrupted: engine.interrupted.map(unfinished),
+      notRun: engine.ledger.notRunTasks.map(unfinished),
+      interrupted: engine.ledger.interruptedTasks.map(unfinished),
       ...(this.#failure ? { failure: this.#failure } : {}),
     };
     await this.#log?.finish(report.notRun.map((task) => ({ id: task.id, priority: task.priority, call: task })), this.#summary(report));
@@ -228,7 +228,7 @@ export class ProcessManager {
       durationMs: endedAt - this.#createdAt,
       workers: this.#options.workers,
       priorityLevels: this.#options.priorityLevels,
-      ...this.#engine.counts,
+      ...this.#engine.ledger.counts,
       notRun: report.notRun.length,
       interrupted: report.interrupted.length,
       failure: report.failure ? { message: report.failure.message, task: report.failure.taskName, args: toJson(report.failure.args) } : null,

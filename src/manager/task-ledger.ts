@@ -1,0 +1,83 @@
+import type { TaskError } from '../task/task-error.js';
+import type { LogDirectory, TaskOutcome } from './log-directory.js';
+import { localFailure } from './task-failures.js';
+import type { TaskRecord } from './task-record.js';
+
+export interface Counts {
+  scheduled: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+}
+
+/**
+ * Every task from `schedule()` to its one outcome. Each task reaches exactly one of `ok`, `failed`, `cancelled`,
+ * `interrupted` or `notRun`, once; the counts therefore add up: done + failed + cancelled + unfinished = scheduled.
+ */
+export class TaskLedger {
+  readonly counts: Counts = { scheduled: 0, done: 0, failed: 0, cancelled: 0 };
+  /** Tasks a close left unstarted, and tasks it stopped while they ran. */
+  readonly notRunTasks: TaskRecord[] = [];
+  readonly interruptedTasks: TaskRecord[] = [];
+  /** Every task not yet finished, by id: what `cancel(id)` looks up. */
+  readonly #open = new Map<number, TaskRecord>();
+  readonly #log: LogDirectory | undefined;
+  readonly #onUnhandledFailure: (error: TaskError) => void;
+  /** Called as a task reaches its outcome, before its promise settles (timeouts clear their timers here). */
+  onFinished: (task: TaskRecord) => void = () => {};
+
+  constructor(log: LogDirectory | undefined, onUnhandledFailure: (error: TaskError) => void) {
+    this.#log = log;
+    this.#onUnhandledFailure = onUnhandledFailure;
+  }
+
+  open(task: TaskRecord): void {
+    this.counts.scheduled++;
+    this.#open.set(task.id, task);
+  }
+
+  get(id: number): TaskRecord | undefined {
+    return this.#open.get(id);
+  }
+
+  ok(task: TaskRecord, value: unknown): void {
+    this.#close(task, 'ok');
+    task.settle?.resolve(value);
+  }
+
+  /** A failure goes to its `run()` caller, or else to failFast. */
+  failed(task: TaskRecord, error: TaskError): void {
+    this.#close(task, 'failed', error);
+    if (task.settle) task.settle.reject(error);
+    else this.#onUnhandledFailure(error);
+  }
+
+  cancelled(task: TaskRecord, how: string, cause?: Error): void {
+    this.#close(task, 'cancelled', cause);
+    task.settle?.reject(localFailure(task, how, cause));
+  }
+
+  interrupted(task: TaskRecord, policy: string, cause?: Error): void {
+    this.interruptedTasks.push(task);
+    this.#close(task, 'interrupted', cause);
+    task.settle?.reject(localFailure(task, `was interrupted by close('${policy}')`, cause));
+  }
+
+  notRun(task: TaskRecord, policy: string): void {
+    task.state = 'queued';
+    this.notRunTasks.push(task);
+    this.#open.delete(task.id);
+    this.counts.cancelled++;
+    this.onFinished(task);
+    task.settle?.reject(localFailure(task, `was not run: the manager closed with '${policy}'`));
+  }
+
+  #close(task: TaskRecord, outcome: TaskOutcome, error?: Error): void {
+    this.#open.delete(task.id);
+    if (outcome === 'ok') this.counts.done++;
+    else if (outcome === 'failed') this.counts.failed++;
+    else this.counts.cancelled++;
+    this.onFinished(task);
+    this.#log?.taskFinished(task, outcome, error);
+  }
+}
