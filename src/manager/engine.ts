@@ -4,10 +4,11 @@ import { CHAIN_TASK_NAME } from '../task/chain.js';
 import type { TaskCall } from '../task/task-call.js';
 import type { SerializedError, TaskError } from '../task/task-error.js';
 import { TaskLedger } from './task-ledger.js';
+import { TaskTimeouts } from './task-timeouts.js';
 import { Inbox } from './inbox.js';
 import type { LogDirectory } from './log-directory.js';
 import type { ResolvedOptions } from './options.js';
-import { localFailure, remoteFailure } from './task-failures.js';
+import { localFailure, remoteFailure, timeoutFailure } from './task-failures.js';
 import { createRecord, type TaskRecord } from './task-record.js';
 import { processTransportFactory } from './transport/process-transport.js';
 import { ThreadPool } from './transport/thread-transport.js';
@@ -39,6 +40,7 @@ export class TaskEngine implements LinkEvents {
   readonly lanes: PriorityLanes<TaskRecord>;
   readonly inbox = new Inbox();
   readonly ledger: TaskLedger;
+  readonly #timeouts: TaskTimeouts;
   readonly #options: ResolvedOptions;
   readonly #log: LogDirectory | undefined;
   /** Starts one worker (a thread or a process), and releases what all of them shared. */
@@ -63,6 +65,12 @@ export class TaskEngine implements LinkEvents {
     this.#options = options;
     this.#log = log;
     this.ledger = new TaskLedger(log, hooks.onUnhandledFailure);
+    this.#timeouts = new TaskTimeouts(options.cancelGracePeriod, {
+      startedAt: (task) => this.#links[task.workerId - 1]?.runningNow()?.task === task ? this.#links[task.workerId - 1]!.runningNow()!.startedAt : undefined,
+      abort: (task) => this.#sendCancel(task),
+      terminate: (task) => void this.#links[task.workerId - 1]?.terminate(timeoutFailure(task, this.#options.cancelGracePeriod)),
+    });
+    this.ledger.onFinished = (task) => this.#timeouts.clear(task);
     this.lanes = new PriorityLanes(options.priorityLevels);
     if (options.isolation === 'process') {
       this.#startTransport = processTransportFactory(options);
@@ -90,13 +98,14 @@ export class TaskEngine implements LinkEvents {
   }
 
   /** Queues a checked call; returns its id. Throws for a bad priority or a name the workers do not know. */
-  add(call: TaskCall, priority: number, settle?: TaskRecord['settle']): number {
+  add(call: TaskCall, priority: number, settle?: TaskRecord['settle'], timeout = this.#options.taskTimeout): number {
     this.lanes.checkPriority(priority);
     if (this.#taskNames && call.name !== CHAIN_TASK_NAME && !this.#taskNames.has(call.name)) {
       throw new Error(`no task named "${call.name}" in the task modules (known: ${[...this.#taskNames].sort().join(', ') || 'none'})`);
     }
     const task = createRecord(this.#nextId++, call, priority);
     if (settle) task.settle = settle;
+    if (timeout !== undefined) task.timeout = timeout;
     this.ledger.open(task);
     if (this.bootFailure) {
       this.ledger.failed(task, localFailure(task, `could not run: ${this.bootFailure.message}`, this.bootFailure));
@@ -119,11 +128,15 @@ export class TaskEngine implements LinkEvents {
     }
     if (!task.cancelRequested) {
       task.cancelRequested = true;
-      const link = this.#links[task.workerId - 1];
-      link?.sendCancel(id);
-      link?.flush();
+      this.#sendCancel(task);
     }
     return true;
+  }
+
+  #sendCancel(task: TaskRecord): void {
+    const link = this.#links[task.workerId - 1];
+    link?.sendCancel(task.id);
+    link?.flush();
   }
 
   running(): { id: number; name: string; workerId: number; startedAt: number }[] {
@@ -226,6 +239,8 @@ export class TaskEngine implements LinkEvents {
       if (this.mode === 'cancel' || this.mode === 'kill') this.ledger.notRun(task, this.mode);
       else if (task.cancelRequested) this.ledger.cancelled(task, 'was cancelled before it started');
       else this.#requeue(task);
+    } else if (task.timedOut) {
+      this.ledger.failed(task, timeoutFailure(task));
     } else if (outcome === Outcome.Ok && !task.spawnError) {
       this.ledger.ok(task, value);
     } else {
@@ -254,6 +269,7 @@ export class TaskEngine implements LinkEvents {
       this.#inFlight--;
       if (task === running) {
         if (closing) this.ledger.interrupted(task, this.mode);
+        else if (task.timedOut) this.ledger.failed(task, timeoutFailure(task, this.#options.cancelGracePeriod));
         else this.ledger.failed(task, localFailure(task, `failed: worker ${link.workerId} stopped while running it: ${error?.message ?? 'it closed'}`, error));
       } else if (closing) {
         this.ledger.notRun(task, this.mode);
@@ -313,6 +329,7 @@ export class TaskEngine implements LinkEvents {
           }
           if (link.inFlight.size === 0) link.busySince = performance.now();
           link.sendTask(task);
+          this.#timeouts.watch(task);
           this.#inFlight++;
         }
       }
@@ -336,6 +353,7 @@ export class TaskEngine implements LinkEvents {
   }
 
   #requeue(task: TaskRecord): void {
+    this.#timeouts.clear(task);
     task.state = 'queued';
     task.workerId = 0;
     this.lanes.unshift(task);

@@ -70,6 +70,18 @@ export interface ProcessManagerOptions {
    * `--max-old-space-size`.
    */
   readonly isolation?: 'thread' | 'process';
+  /**
+   * A timeout for every task, in ms, from the moment it starts at its worker; a `timeout` given to `schedule()`
+   * or `run()` overrides it. Default: none. A task past its time has its `ctx.signal` aborted and fails with a
+   * TaskError (code `ETIMEDOUT`); if it has not stopped `cancelGracePeriod` ms later, its worker is replaced.
+   */
+  readonly taskTimeout?: number;
+}
+
+/** Per-call options of `schedule()` and `run()`. */
+export interface ScheduleOptions {
+  /** This task's timeout in ms (see `ProcessManagerOptions.taskTimeout`). */
+  readonly timeout?: number;
 }
 
 /** Options with every default filled in and every bound checked. */
@@ -87,6 +99,7 @@ export interface ResolvedOptions {
   readonly maxPrefetch: number;
   readonly workerConsole: WorkerConsole;
   readonly isolation: 'thread' | 'process';
+  readonly taskTimeout: number | undefined;
 }
 
 export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions {
@@ -107,6 +120,7 @@ export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions 
     handleSignals: options.handleSignals ?? false,
     resourceLimits: options.resourceLimits,
     maxPrefetch: integer('maxPrefetch', options.maxPrefetch ?? 32, 0, 1024),
+    taskTimeout: options.taskTimeout === undefined ? undefined : checkTimeout('taskTimeout', options.taskTimeout),
     isolation: oneOf('isolation', options.isolation ?? 'thread', ['thread', 'process'] as const),
     workerConsole: oneOf('workerConsole', options.workerConsole ?? 'inherit', ['inherit', 'stderr', 'silent'] as const),
   };
@@ -114,9 +128,14 @@ export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions 
 
 function integer(name: string, value: unknown, min: number, max: number): number {
   if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
-    throw new RangeError(`ProcessManager: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
   return value as number;
+}
+
+/** A timeout in ms: a positive integer up to 2^31 - 1 (the largest delay a Node timer takes). */
+export function checkTimeout(name: string, value: unknown): number {
+  return integer(name, value, 1, 2 ** 31 - 1);
 }
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {

@@ -3,7 +3,7 @@ import type { TaskError } from '../task/task-error.js';
 import { CLOSE_POLICIES, type ClosePolicy, type CloseReport, type ManagerStats, type UnfinishedTask } from './close-report.js';
 import { TaskEngine } from './engine.js';
 import { LogDirectory, toJson } from './log-directory.js';
-import { resolveOptions, type ProcessManagerOptions, type ResolvedOptions } from './options.js';
+import { checkTimeout, resolveOptions, type ProcessManagerOptions, type ResolvedOptions, type ScheduleOptions } from './options.js';
 import { handleSignals } from './signals.js';
 import type { TaskRecord } from './task-record.js';
 
@@ -72,22 +72,23 @@ export class ProcessManager {
    * priority, a value that cannot be carried, an unknown task name (once the workers reported theirs), or after
    * `close()`.
    */
-  schedule(call: TaskCall, priority: number = this.#defaultPriority): TaskId {
+  schedule(call: TaskCall, priority: number = this.#defaultPriority, options?: ScheduleOptions): TaskId {
     this.#assertOpen('schedule');
     assertTaskCall(call, 'schedule()');
-    return this.#engine.add(call, priority);
+    return this.#engine.add(call, priority, undefined, this.#timeout(options));
   }
 
   /**
    * Queues a call and resolves with its return value, or rejects with its TaskError. A failure delivered this
    * way does not trigger `failFast`: the caller handles it. Throws at once like `schedule()`.
    */
-  run<R>(call: TaskCall<R>, priority: number = this.#defaultPriority): Promise<R> {
+  run<R>(call: TaskCall<R>, priority: number = this.#defaultPriority, options?: ScheduleOptions): Promise<R> {
     this.#assertOpen('run');
     assertTaskCall(call, 'run()');
+    const timeout = this.#timeout(options);
     let settle!: NonNullable<TaskRecord['settle']>;
     const result = new Promise<R>((resolve, reject) => (settle = { resolve: resolve as (value: unknown) => void, reject }));
-    this.#engine.add(call, priority, settle);
+    this.#engine.add(call, priority, settle, timeout);
     return result;
   }
 
@@ -239,6 +240,10 @@ export class ProcessManager {
     if (!this.#options.failFast || this.#failure) return;
     this.#failure = error;
     void this.close('kill');
+  }
+
+  #timeout(options: ScheduleOptions | undefined): number | undefined {
+    return options?.timeout === undefined ? this.#options.taskTimeout : checkTimeout('timeout', options.timeout);
   }
 
   #assertOpen(method: string): void {

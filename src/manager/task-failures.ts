@@ -25,3 +25,11 @@ export function localFailure(task: TaskRecord, reason: string, cause?: Error): T
     ...(cause ? { cause } : {}),
   });
 }
+
+/** The TaskError of a task that ran past its timeout; `graceMs` when its worker had to be stopped. */
+export function timeoutFailure(task: TaskRecord, graceMs?: number): TaskError {
+  const recycled = graceMs === undefined ? '' : ` and did not stop within ${graceMs} ms of its abort, so its worker was replaced`;
+  const error = localFailure(task, `timed out after ${task.timeout} ms${recycled}`);
+  (error as { code?: string }).code = 'ETIMEDOUT';
+  return error;
+}

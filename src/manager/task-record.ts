@@ -24,6 +24,9 @@ export interface TaskRecord extends LaneEntry {
   startedAt: number;
   /** `cancel(id)` or a cancel close asked it to stop: a failure then counts as cancelled. */
   cancelRequested: boolean;
+  /** Its timeout in ms, if it has one; `timedOut` once it ran past it. */
+  timeout?: number;
+  timedOut?: boolean;
   /** Set when the task spawned at a priority or name the manager refuses: the task then fails. */
   spawnError?: string;
   /** The promise of `run()`, when it was scheduled that way. */
