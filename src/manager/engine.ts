@@ -53,6 +53,8 @@ export class TaskEngine implements LinkEvents {
   #taskNames: Set<string> | undefined;
   #avgTaskMs = Number.NaN;
   #dispatchQueued = false;
+  /** Set once the workers are asked to close: a worker that ends then is not replaced. */
+  #workersClosing = false;
   /** Acknowledgements follow the inbox high-water mark until a close says nobody need read. */
   #backPressure = true;
   mode: EngineMode = 'open';
@@ -196,6 +198,7 @@ export class TaskEngine implements LinkEvents {
 
   /** Asks every idle worker to close its sessions and end; resolves when all threads have ended. */
   async closeWorkers(): Promise<void> {
+    this.#workersClosing = true;
     const links = this.#links.filter((link) => link !== undefined);
     for (const link of links) link.sendClose();
     while (this.liveWorkers > 0) await new Promise<void>((resolve) => this.#exitWaiters.push(resolve));
@@ -280,7 +283,7 @@ export class TaskEngine implements LinkEvents {
     link.inFlight.clear();
     const unexpected = error ?? (link.closeSent ? undefined : new Error(`worker ${link.workerId} ended without being asked to`));
     if (unexpected && !link.ready && this.mode === 'open') this.#bootFailed(link, unexpected);
-    else if (unexpected && !closing && !this.bootFailure) this.#links[link.workerId - 1] = this.#startLink(link.workerId);
+    else if (unexpected && !closing && !this.#workersClosing && !this.bootFailure) this.#links[link.workerId - 1] = this.#startLink(link.workerId);
     for (const wake of this.#exitWaiters.splice(0)) wake();
     this.#queueDispatch();
     this.onProgress();

@@ -127,6 +127,7 @@ export class WorkerLink {
     let completed = 0;
     try {
       for (const { type, payload } of frames) {
+        if (this.exited) break; // a frame of this batch led to a kill close: the rest is moot
         if (type === FrameType.Message) {
           messages++;
           this.#countForCurrent(type);
