@@ -53,6 +53,7 @@ export class TaskEngine implements LinkEvents {
   #taskNames: Set<string> | undefined;
   #avgTaskMs = Number.NaN;
   #dispatchQueued = false;
+  #dispatchAtTurnEnd = false;
   /** Set once the workers are asked to close: a worker that ends then is not replaced. */
   #workersClosing = false;
   /** Acknowledgements follow the inbox high-water mark until a close says nobody need read. */
@@ -259,7 +260,7 @@ export class TaskEngine implements LinkEvents {
     if (this.#backPressure && this.inbox.length > this.#options.inboxHighWaterMark) link.deferredAcks += messages;
     else link.ackMessages(messages);
     if (completed > 0) this.#measure(link, completed);
-    this.#dispatch();
+    this.#dispatchThisTurn();
     this.onProgress();
   }
 
@@ -305,6 +306,19 @@ export class TaskEngine implements LinkEvents {
       },
       this,
     );
+  }
+
+  /**
+   * Refills and acknowledgements wait for the end of this turn of the event loop, so the batches of every worker
+   * that arrived in it are answered with one post per worker.
+   */
+  #dispatchThisTurn(): void {
+    if (this.#dispatchAtTurnEnd) return;
+    this.#dispatchAtTurnEnd = true;
+    setImmediate(() => {
+      this.#dispatchAtTurnEnd = false;
+      this.#dispatch();
+    });
   }
 
   #queueDispatch(): void {

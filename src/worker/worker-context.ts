@@ -19,17 +19,22 @@ export interface ManagerChannel {
 /** The `ctx` of a task running in a worker. */
 export class WorkerTaskContext<S = unknown> implements TaskContext<S> {
   readonly #channel: ManagerChannel;
+  readonly #signal: () => AbortSignal;
   readonly taskId: number;
   readonly workerId: number;
-  readonly signal: AbortSignal;
   readonly session: S;
 
-  constructor(channel: ManagerChannel, taskId: number, workerId: number, signal: AbortSignal, session: S) {
+  constructor(channel: ManagerChannel, taskId: number, workerId: number, signal: () => AbortSignal, session: S) {
     this.#channel = channel;
     this.taskId = taskId;
     this.workerId = workerId;
-    this.signal = signal;
+    this.#signal = signal;
     this.session = session;
+  }
+
+  /** Made on first use (see WorkerLoop): most tasks never look at it. */
+  get signal(): AbortSignal {
+    return this.#signal();
   }
 
   schedule(call: TaskCall, priority: number = this.#channel.defaultPriority): void {

@@ -56,7 +56,7 @@ function runWithSignals(signals: NodeJS.Signals[], env: Record<string, string> =
   const proc = spawn(process.execPath, [child, dir], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const pending = [...signals];
   return within(
-    new Promise((resolve, reject) => {
+    new Promise<{ code: number | null; dir: string }>((resolve, reject) => {
       // The first signal goes once a task runs; each further one once the child said it handled the last, since
       // two signals sent back to back may reach the process as one.
       proc.stdout.on('data', (chunk: Buffer) => {
