@@ -83,5 +83,11 @@ function visitObject(value: object, path: string, seen: Set<object>): Uncarriabl
 }
 
 function describeKey(key: unknown): string {
-  return typeof key === 'string' ? JSON.stringify(key) : String(key);
+  if (typeof key === 'string') return JSON.stringify(key);
+  try {
+    return String(key);
+  } catch {
+    // A key without a usable toString (a null-prototype object, say) is still a key: never throw while naming it.
+    return Object.prototype.toString.call(key);
+  }
 }

@@ -43,7 +43,12 @@ function describeThrown(value: unknown): string {
   } catch {
     // fall through: cyclic or otherwise not JSON
   }
-  return String(value);
+  try {
+    return String(value);
+  } catch {
+    // An object without a usable toString (a null-prototype object, say): describe it by its tag, never throw.
+    return Object.prototype.toString.call(value);
+  }
 }
 
 export interface TaskErrorDetails {

@@ -1,0 +1,550 @@
+/**
+ * The task API (src/task/): defineTask, argument checking, chain(), NullManager, error (de)serialization and
+ * TaskError; plus the ProcessManager's report of a failing chain step.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NullManager, ProcessManager, TaskError, chain, defineTask, findUncarriable, isTaskFactory, type TaskCall } from 'tasklane';
+import { packPayload, unpackPayload } from 'tasklane/protocol';
+import { deserializeError, serializeError, type SerializedError } from '../../src/task/task-error.js';
+// @ts-expect-error: plain JS fixture module without types
+import { double, failingStep, mark, throwUnprintable } from '../fixtures/chain-tasks.js';
+
+// Compile-time checks (npm run typecheck): they fail the type check, not the run.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type ResultOf<C> = C extends TaskCall<infer R> ? R : never;
+const expectType = <T extends true>(_proof?: T): void => {};
+
+const add = defineTask('add', (_ctx, a: number, b: number) => a + b);
+const greet = defineTask('greet', async (_ctx, name: string) => `hello ${name}`);
+const takesAnything = defineTask('takesAnything', (_ctx, ..._values: unknown[]) => 'ok');
+
+/** The message of what `fn` throws, asserting it is a TypeError. */
+function typeErrorMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof TypeError, `expected a TypeError, got ${String(error)}`);
+    return error.message;
+  }
+  return assert.fail('expected a throw');
+}
+
+/** Asserts that calling the task with `value` as its only argument is refused at `path` for `reason`. */
+function refusedAt(value: unknown, path: string, reason: RegExp): void {
+  const message = typeErrorMessage(() => takesAnything(value));
+  const prefix = `task "takesAnything" arguments cannot be sent between threads: ${path} is `;
+  assert.ok(message.startsWith(prefix), `"${message}"\nshould start with "${prefix}"`);
+  assert.match(message.slice(prefix.length), reason);
+}
+
+describe('defineTask', () => {
+  it('returns a factory whose call is a plain { name, args } and runs nothing', () => {
+    let ran = false;
+    const task = defineTask('sideEffect', (_ctx, n: number) => {
+      ran = true;
+      return n;
+    });
+    assert.equal(typeof task, 'function');
+    const call = task(7);
+    assert.deepEqual(call, { name: 'sideEffect', args: [7] });
+    assert.deepEqual(Object.keys(call), ['name', 'args']);
+    assert.equal(ran, false);
+    assert.deepEqual(add(1, 2), { name: 'add', args: [1, 2] });
+    assert.deepEqual(defineTask('noArgs', () => 1)(), { name: 'noArgs', args: [] });
+  });
+
+  it('exposes taskName and run, and is recognised by isTaskFactory()', () => {
+    const body = (_ctx: unknown, a: number): number => a;
+    const task = defineTask('exposed', body);
+    assert.equal(task.taskName, 'exposed');
+    assert.equal(task.run, body);
+    assert.equal(isTaskFactory(task), true);
+    assert.equal(isTaskFactory(() => 1), false);
+    assert.equal(isTaskFactory({ taskName: 'exposed' }), false);
+    assert.equal(isTaskFactory(undefined), false);
+  });
+
+  it('refuses a name that is not a non-empty string, and a body that is not a function', () => {
+    for (const bad of ['', undefined, null, 42, Symbol('x'), {}]) {
+      assert.match(typeErrorMessage(() => defineTask(bad as string, () => 1)), /defineTask: the name must be a non-empty string/);
+    }
+    assert.equal(typeErrorMessage(() => defineTask('noBody', 'not a function' as never)), 'defineTask("noBody"): the task must be a function');
+  });
+
+  it('refuses the reserved prefix tasklane:', () => {
+    assert.equal(
+      typeErrorMessage(() => defineTask('tasklane:chain', () => 1)),
+      'defineTask: names starting with "tasklane:" are reserved, got "tasklane:chain"',
+    );
+    assert.match(typeErrorMessage(() => defineTask('tasklane:mine', () => 1)), /reserved, got "tasklane:mine"/);
+    // Only the exact prefix is reserved.
+    assert.doesNotThrow(() => defineTask('tasklaneish', () => 1));
+    assert.doesNotThrow(() => defineTask('my:tasklane:x', () => 1));
+  });
+
+  it('is typed: arguments are checked by the compiler and the call carries the awaited result type', () => {
+    expectType<Equal<ResultOf<ReturnType<typeof add>>, number>>();
+    expectType<Equal<ResultOf<ReturnType<typeof greet>>, string>>();
+    // @ts-expect-error: a string where a number is expected (at run time the call is still built)
+    const wrong = add('1', 2);
+    assert.deepEqual(wrong.args, ['1', 2]);
+  });
+});
+
+describe('argument checking', () => {
+  it('refuses a function, naming the task, the argument and the function', () => {
+    function onDone(): void {}
+    assert.equal(
+      typeErrorMessage(() => takesAnything(1, onDone)),
+      'task "takesAnything" arguments cannot be sent between threads: args[1] is a function (onDone); send data and look the code up by name',
+    );
+    refusedAt(() => 1, 'args[0]', /^a function \((anonymous|)\)/);
+  });
+
+  it('refuses a symbol', () => {
+    refusedAt(Symbol('tag'), 'args[0]', /^a symbol \(Symbol\(tag\)\)$/);
+    refusedAt({ kind: Symbol.iterator }, 'args[0].kind', /^a symbol \(Symbol\(Symbol\.iterator\)\)$/);
+  });
+
+  it('refuses class instances, naming the class (or saying it has none)', () => {
+    class Point {
+      x = 1;
+    }
+    refusedAt(new Point(), 'args[0]', /^an instance of Point, which would arrive as a plain object without its class$/);
+    refusedAt({ when: new (class {})() }, 'args[0].when', /^an instance of an unnamed class/);
+    refusedAt(Promise.resolve(1), 'args[0]', /^an instance of Promise/);
+    refusedAt(new WeakMap(), 'args[0]', /^an instance of WeakMap/);
+  });
+
+  it('gives the exact path through nested objects and arrays', () => {
+    refusedAt({ a: { b: [0, 1, { c: () => 1 }] } }, 'args[0].a.b[2].c', /^a function/);
+    refusedAt([[1, 2], [3, Symbol('deep')]], 'args[0][1][1]', /^a symbol/);
+    refusedAt({ list: [{ ok: true }, { ok: false, cb: function cb() {} }] }, 'args[0].list[1].cb', /^a function \(cb\)/);
+  });
+
+  it('gives the exact path through Map keys and values, and Set items', () => {
+    refusedAt(new Map([['k', () => 1]]), 'args[0].get("k")', /^a function/);
+    refusedAt(new Map([[1, { deep: Symbol('s') }]]), 'args[0].get(1).deep', /^a symbol/);
+    refusedAt(new Map<unknown, number>([['fine', 1], [Symbol('key'), 2]]), 'args[0].<key Symbol(key)>', /^a symbol \(Symbol\(key\)\)/);
+    refusedAt(new Map([[{ fn() {} }, 1]]), 'args[0].<key [object Object]>.fn', /^a function \(fn\)/);
+    refusedAt(new Set([1, 'two', new WeakSet()]), 'args[0].<item 2>', /^an instance of WeakSet/);
+    refusedAt({ tags: new Set([{ nested: [() => 1] }]) }, 'args[0].tags.<item 0>.nested[0]', /^a function/);
+  });
+
+  it('names a Map key that has no usable toString without throwing something else', () => {
+    const key = Object.create(null) as Record<string, unknown>;
+    key.bad = Symbol('inside');
+    refusedAt(new Map([[key, 1]]), 'args[0].<key [object Object]>.bad', /^a symbol/);
+    // And such a key, being plain data, is carried.
+    assert.doesNotThrow(() => takesAnything(new Map([[Object.create(null), 1]])));
+  });
+
+  it('allows cycles (objects, arrays, Maps, Sets) and shared references', () => {
+    const object: Record<string, unknown> = { name: 'loop' };
+    object.self = object;
+    const array: unknown[] = [1];
+    array.push(array);
+    const map = new Map<string, unknown>();
+    map.set('me', map);
+    const set = new Set<unknown>();
+    set.add(set);
+    const shared = { n: 1 };
+    assert.doesNotThrow(() => takesAnything(object, array, map, set, [shared, shared]));
+    // A cycle does not hide a bad value behind it.
+    const bad: Record<string, unknown> = {};
+    bad.loop = { back: bad, fn: () => 1 };
+    refusedAt(bad, 'args[0].loop.fn', /^a function/);
+  });
+
+  it('allows every carried type: Map, Set, Date, RegExp, Error, typed arrays, Buffer, BigInt, null, undefined', () => {
+    const values = [
+      new Map([[1, new Set([2])]]),
+      new Set(['a']),
+      new Date(0),
+      /x+/gi,
+      new RangeError('carried'),
+      new Uint8Array(4),
+      new Float64Array([1.5]),
+      new DataView(new ArrayBuffer(2)),
+      new ArrayBuffer(8),
+      Buffer.from('bytes'),
+      12345678901234567890n,
+      null,
+      undefined,
+      Object.create(null),
+      { nested: { deeper: [1, 'two', true, -0, Number.NaN] } },
+      { [Symbol('not data')]: () => 1 }, // symbol-keyed properties are not carried, so not checked
+    ];
+    const call = takesAnything(...values);
+    assert.equal(call.args.length, values.length);
+    assert.equal(findUncarriable(values, 'args'), undefined);
+  });
+
+  it('findUncarriable() returns the path and the reason, or undefined', () => {
+    assert.deepEqual(findUncarriable({ a: [Symbol('q')] }, 'value'), { path: 'value.a[0]', reason: 'a symbol (Symbol(q))' });
+    assert.equal(findUncarriable({ a: [1] }, 'value'), undefined);
+  });
+});
+
+describe('chain()', () => {
+  it('builds one call of the reserved chain task with [name, args] steps', () => {
+    const call = chain(add(1, 2), greet('ann'));
+    // Before the deepEqual below: assert.deepEqual narrows `call` to the expected value's type.
+    expectType<Equal<ResultOf<typeof call>, [number, string]>>();
+    assert.deepEqual(call, {
+      name: 'tasklane:chain',
+      args: [
+        [
+          ['add', [1, 2]],
+          ['greet', ['ann']],
+        ],
+      ],
+    });
+    const single = chain(add(1, 1));
+    expectType<Equal<ResultOf<typeof single>, [number]>>();
+    assert.equal(single.args.length, 1);
+  });
+
+  it('refuses an empty chain', () => {
+    assert.equal(typeErrorMessage(() => chain()), 'chain() needs at least one task call');
+  });
+
+  it('checks every step, naming the step', () => {
+    assert.equal(
+      typeErrorMessage(() => chain(add(1, 2), null as never)),
+      'chain() step 1: expected a task call such as hashFile(path), got null',
+    );
+    assert.match(typeErrorMessage(() => chain('add' as never)), /^chain\(\) step 0: expected a task call .*got string$/);
+    assert.match(typeErrorMessage(() => chain({ name: '', args: [] })), /^chain\(\) step 0: a task call needs a non-empty string name/);
+    assert.match(typeErrorMessage(() => chain(add(1, 2), { name: 'x' } as never)), /^chain\(\) step 1: task call "x" needs an args array, got undefined$/);
+    // A hand-made step is checked in full, with the path of the bad value.
+    assert.equal(
+      typeErrorMessage(() => chain(add(1, 2), { name: 'handMade', args: [{ cb: () => 1 }] })),
+      'task "handMade" arguments cannot be sent between threads: args[0].cb is a function (cb); send data and look the code up by name',
+    );
+  });
+});
+
+describe('NullManager', () => {
+  it('runs a defined task in-process, by its call or through the factory', async () => {
+    const ctx = new NullManager();
+    assert.equal(await ctx.run(add(2, 3)), 5);
+    assert.equal(await ctx.run(greet('bo')), 'hello bo');
+    assert.equal(await add.run(ctx, 4, 5), 9);
+    assert.equal(ctx.taskId, 0);
+    assert.equal(ctx.workerId, 0);
+    assert.equal(ctx.signal.aborted, false);
+  });
+
+  it('passes the session and signal it was given', async () => {
+    const controller = new AbortController();
+    const seen = defineTask('seen', (ctx) => ({ session: ctx.session, signal: ctx.signal }));
+    const ctx = new NullManager({ session: { db: 'fake' }, signal: controller.signal });
+    const result = (await ctx.run(seen())) as { session: unknown; signal: AbortSignal };
+    assert.deepEqual(result.session, { db: 'fake' });
+    assert.equal(result.signal, controller.signal);
+  });
+
+  it('send() records messages in order and refuses one that cannot be carried', async () => {
+    const chatty = defineTask('chattyNull', async (ctx, n: number) => {
+      for (let i = 0; i < n; i++) await ctx.send({ i, at: new Date(i) });
+      return n;
+    });
+    const ctx = new NullManager();
+    assert.equal(await ctx.run(chatty(3)), 3);
+    assert.deepEqual(ctx.sent, [0, 1, 2].map((i) => ({ i, at: new Date(i) })));
+    assert.equal(
+      typeErrorMessage(() => ctx.send({ nested: { fn() {} } })),
+      'a message cannot be sent between threads: message.nested.fn is a function (fn); send data and look the code up by name',
+    );
+    assert.equal(ctx.sent.length, 3, 'the refused message was not recorded');
+  });
+
+  it('schedule() throws a clear error naming the task, and a task that schedules fails with it', async () => {
+    const ctx = new NullManager();
+    assert.throws(() => ctx.schedule(add(1, 2)), {
+      message: 'NullManager cannot schedule "add": no tasks can be scheduled in-process; use a ProcessManager',
+    });
+    const spawner = defineTask('spawner', (c) => c.schedule(add(1, 1), 0));
+    await assert.rejects(ctx.run(spawner()), /NullManager cannot schedule "add": no tasks can be scheduled in-process/);
+  });
+
+  it('runs a chain step by step and returns the results in order', async () => {
+    const order: string[] = [];
+    const step = defineTask('orderedStep', async (_ctx, label: string) => {
+      order.push(label);
+      return label.toUpperCase();
+    });
+    const ctx = new NullManager();
+    assert.deepEqual(await ctx.run(chain(step('a'), add(1, 2), step('b'))), ['A', 3, 'B']);
+    assert.deepEqual(order, ['a', 'b']);
+    // A chain inside a chain is a step like any other.
+    assert.deepEqual(await ctx.run(chain(chain(add(1, 1), step('c')), step('d'))), [[2, 'C'], 'D']);
+  });
+
+  it('a failing chain step stops the chain and its error reaches the caller', async () => {
+    const ran: string[] = [];
+    const ok = defineTask('okStep', (_ctx, label: string) => {
+      ran.push(label);
+      return label;
+    });
+    const bad = defineTask('badStep', () => {
+      throw new RangeError('step broke');
+    });
+    const ctx = new NullManager();
+    await assert.rejects(ctx.run(chain(ok('first'), bad(), ok('never'))), (error: unknown) => {
+      const messages = [];
+      for (let e = error; e instanceof Error; e = e.cause) messages.push(e.message);
+      assert.ok(messages.some((m) => m.includes('step broke')), `the step's error is the error or its cause: ${messages.join(' <- ')}`);
+      return true;
+    });
+    assert.deepEqual(ran, ['first']);
+  });
+
+  it('rejects an unknown task name, and a value that is not a call', async () => {
+    const ctx = new NullManager();
+    await assert.rejects(ctx.run({ name: 'neverDefined', args: [] }), {
+      message: 'NullManager.run(): no task named "neverDefined" is defined in this thread; import its module first',
+    });
+    await assert.rejects(ctx.run(chain(add(1, 2), { name: 'alsoMissing', args: [] })), /no task named "alsoMissing"/);
+    await assert.rejects(ctx.run(42 as never), /NullManager\.run\(\): expected a task call/);
+    await assert.rejects(ctx.run({ name: 'add', args: [() => 1] }), /args\[0\] is a function/);
+  });
+
+  it('a failing task rejects with its own error (not wrapped)', async () => {
+    const boom = new Error('own error');
+    const thrower = defineTask('thrower', () => {
+      throw boom;
+    });
+    await assert.rejects(new NullManager().run(thrower()), (error) => error === boom);
+  });
+
+  it('the last definition of a name wins, as with module re-evaluation', async () => {
+    defineTask('redefined', () => 'first');
+    defineTask('redefined', () => 'second');
+    assert.equal(await new NullManager().run({ name: 'redefined', args: [] }), 'second');
+  });
+});
+
+describe('serializeError / deserializeError', () => {
+  it('keeps name, message, stack and a string or number code', () => {
+    const error = Object.assign(new RangeError('out of range'), { code: 'E_RANGE' });
+    const data = serializeError(error);
+    assert.deepEqual(data, { name: 'RangeError', message: 'out of range', stack: error.stack, code: 'E_RANGE' });
+    assert.equal(serializeError(Object.assign(new Error('n'), { code: 42 })).code, 42);
+    assert.equal('code' in serializeError(Object.assign(new Error('o'), { code: { not: 'kept' } })), false);
+    assert.equal('cause' in data, false);
+  });
+
+  it('keeps a custom name and an error without a stack', () => {
+    class CustomError extends Error {
+      override name = 'CustomError';
+    }
+    assert.equal(serializeError(new CustomError('c')).name, 'CustomError');
+    const stackless = new Error('no stack');
+    stackless.stack = undefined;
+    assert.deepEqual(serializeError(stackless), { name: 'Error', message: 'no stack' });
+  });
+
+  it('carries a nested cause chain, including a non-Error cause', () => {
+    const root = new TypeError('root');
+    const middle = new Error('middle', { cause: root });
+    const top = new Error('top', { cause: middle });
+    const data = serializeError(top);
+    assert.equal(data.cause?.message, 'middle');
+    assert.equal(data.cause?.cause?.name, 'TypeError');
+    assert.equal(data.cause?.cause?.stack, root.stack);
+    assert.equal(data.cause?.cause?.cause, undefined);
+    const withString = serializeError(new Error('wrapper', { cause: 'just text' }));
+    assert.deepEqual(withString.cause, { name: 'NonError', message: 'a non-Error value was thrown: "just text"' });
+  });
+
+  it('stops a cyclic or very deep cause chain (five levels kept)', () => {
+    const self = new Error('self');
+    (self as { cause?: unknown }).cause = self;
+    let depth = 0;
+    for (let e: SerializedError | undefined = serializeError(self); e; e = e.cause) depth++;
+    assert.equal(depth, 5);
+  });
+
+  it('describes thrown values that are not Errors', () => {
+    const described = (value: unknown): string => {
+      const data = serializeError(value);
+      assert.equal(data.name, 'NonError');
+      assert.equal(data.stack, undefined);
+      return data.message.replace('a non-Error value was thrown: ', '');
+    };
+    assert.equal(described('plain'), '"plain"');
+    assert.equal(described(42), '42');
+    assert.equal(described(null), 'null');
+    assert.equal(described(undefined), 'undefined');
+    assert.equal(described(10n), '10');
+    assert.equal(described(Symbol('sym')), 'Symbol(sym)');
+    assert.equal(described({ reason: 'odd', n: [1] }), '{"reason":"odd","n":[1]}');
+    const long = described({ text: 'x'.repeat(500) });
+    assert.equal(long.length, 203);
+    assert.ok(long.endsWith('...'));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    assert.equal(described(cyclic), '[object Object]');
+    const unprintable = Object.create(null) as Record<string, unknown>;
+    unprintable.self = unprintable;
+    assert.equal(described(unprintable), '[object Object]');
+  });
+
+  it('deserializeError rebuilds an Error with the remote stack, code and causes', () => {
+    const original = Object.assign(new SyntaxError('bad token', { cause: Object.assign(new Error('inner'), { code: 7 }) }), { code: 'E_SYNTAX' });
+    const rebuilt = deserializeError(serializeError(original));
+    assert.ok(rebuilt instanceof Error);
+    assert.equal(rebuilt.name, 'SyntaxError');
+    assert.equal(rebuilt.message, 'bad token');
+    assert.equal(rebuilt.stack, original.stack);
+    assert.equal((rebuilt as { code?: unknown }).code, 'E_SYNTAX');
+    const cause = rebuilt.cause as Error & { code?: unknown };
+    assert.ok(cause instanceof Error);
+    assert.equal(cause.message, 'inner');
+    assert.equal(cause.code, 7);
+    assert.equal(cause.stack, (original.cause as Error).stack);
+    assert.equal(deserializeError({ name: 'Odd', message: 'no stack' }).stack, 'Odd: no stack');
+    assert.equal('cause' in deserializeError({ name: 'Error', message: 'm' }), false);
+  });
+
+  it('a serialized error survives the wire codec unchanged', () => {
+    const data = serializeError(new Error('over the wire', { cause: Object.assign(new TypeError('why'), { code: 'E_WHY' }) }));
+    assert.deepEqual(unpackPayload(packPayload(data)), data);
+  });
+});
+
+describe('TaskError', () => {
+  it('carries the task name, arguments, ids, remote stack and cause', () => {
+    const cause = new RangeError('inner');
+    const error = new TaskError('task "x" (id 3) failed on worker 2: RangeError: inner', {
+      taskName: 'x',
+      args: [1, { a: 2 }],
+      taskId: 3,
+      workerId: 2,
+      remoteStack: 'RangeError: inner\n    at somewhere (tasks.js:1:1)',
+      cause,
+    });
+    assert.ok(error instanceof Error);
+    assert.ok(error instanceof TaskError);
+    assert.equal(error.name, 'TaskError');
+    assert.equal(error.message, 'task "x" (id 3) failed on worker 2: RangeError: inner');
+    assert.equal(error.taskName, 'x');
+    assert.deepEqual(error.args, [1, { a: 2 }]);
+    assert.equal(error.taskId, 3);
+    assert.equal(error.workerId, 2);
+    assert.equal(error.remoteStack, 'RangeError: inner\n    at somewhere (tasks.js:1:1)');
+    assert.equal(error.cause, cause);
+    assert.match(error.stack ?? '', /^TaskError: task "x"/);
+  });
+
+  it('has no cause property when none is given', () => {
+    const error = new TaskError('m', { taskName: 'y', args: [], taskId: 1, workerId: 0, remoteStack: '' });
+    assert.equal('cause' in error, false);
+  });
+});
+
+describe('ProcessManager: failures through the task API', () => {
+  const CHAIN_TASKS = new URL('../fixtures/chain-tasks.js', import.meta.url);
+
+  async function withManager(fn: (manager: ProcessManager) => Promise<void>): Promise<void> {
+    const manager = new ProcessManager({ tasks: CHAIN_TASKS, workers: 2, workerConsole: 'silent' });
+    try {
+      await within(fn(manager), 20_000, 'the test body');
+    } finally {
+      await within(manager.close('kill'), 10_000, 'close(kill)');
+    }
+  }
+
+  async function readAll(manager: ProcessManager): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for await (const message of manager.messages()) out.push(message);
+    return out;
+  }
+
+  it('a chain whose second step fails rejects with a TaskError naming the step, with that step\'s own stack', async () => {
+    await withManager(async (manager) => {
+      assert.deepEqual(await manager.run(chain(double(2), mark('only'))), [4, 'only']);
+      assert.deepEqual(await readAll(manager), [{ ran: 'only' }]);
+
+      const call = chain(double(21), failingStep('step exploded', 'E_STEP'), mark('after'));
+      const error = await manager.run(call).then(
+        () => assert.fail('the chain should reject'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof TaskError, `a TaskError, got ${String(error)}`);
+      assert.equal(error.taskName, 'tasklane:chain');
+      assert.deepEqual(error.args, call.args);
+      assert.ok(error.workerId >= 1 && error.workerId <= 2);
+      assert.ok(
+        error.message.includes('chain step 1 ("failingStep") failed: step exploded'),
+        `message names the step: ${error.message}`,
+      );
+      assert.match(error.message, /^task "tasklane:chain" \(id \d+\) failed on worker \d: SyntaxError: chain step 1/);
+
+      // The step sent the stack it saw; the remote stack is that stack, under the step's message.
+      const messages = await readAll(manager);
+      assert.equal(messages.length, 1, `the step after the failure did not run: ${JSON.stringify(messages)}`);
+      const stepStack = (messages[0] as { stack: string }).stack;
+      const [head, ...frames] = error.remoteStack.split('\n');
+      assert.equal(head, 'SyntaxError: chain step 1 ("failingStep") failed: step exploded');
+      assert.deepEqual(frames, stepStack.split('\n').slice(1));
+      assert.match(frames[0] ?? '', /makeStepError .*chain-tasks\.js/);
+
+      // cause: the step's error as rethrown by the chain (name, code), and under it the original.
+      const cause = error.cause as Error & { code?: unknown };
+      assert.equal(cause.name, 'SyntaxError');
+      assert.equal(cause.message, 'chain step 1 ("failingStep") failed: step exploded');
+      assert.equal(cause.code, 'E_STEP');
+      const original = cause.cause as Error & { code?: unknown };
+      assert.equal(original.message, 'step exploded');
+      assert.equal(original.stack, stepStack);
+      assert.equal(original.code, 'E_STEP');
+    });
+  });
+
+  it('the failing step index counts from 0 and the message names the step', async () => {
+    await withManager(async (manager) => {
+      await assert.rejects(manager.run(chain(failingStep('first'))), /chain step 0 \("failingStep"\) failed: first/);
+      await assert.rejects(manager.run(chain(double(1), double(2), failingStep('third'))), /chain step 2 \("failingStep"\) failed: third/);
+    });
+  });
+
+  it('with failFast, a scheduled failing chain makes the reader throw the same TaskError', async () => {
+    await withManager(async (manager) => {
+      manager.schedule(chain(double(1), failingStep('scheduled failure')));
+      await assert.rejects(readAll(manager), (error: unknown) => {
+        assert.ok(error instanceof TaskError);
+        assert.match(error.message, /chain step 1 \("failingStep"\) failed: scheduled failure/);
+        return true;
+      });
+    });
+  });
+
+  it('a thrown value that cannot be printed fails its task with a description, and the worker lives on', async () => {
+    await withManager(async (manager) => {
+      const error = await manager.run(throwUnprintable()).then(
+        () => assert.fail('should reject'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof TaskError);
+      assert.match(error.message, /failed on worker \d: NonError: a non-Error value was thrown: \[object Object\]$/);
+      assert.equal(await manager.run(double(5)), 10);
+    });
+  });
+});
+
+/** Bounds a wait: rejects naming `what` if `promise` takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
