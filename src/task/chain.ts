@@ -1,5 +1,6 @@
 import { assertTaskCall, markChecked, type TaskCall } from './task-call.js';
 import { RESERVED_PREFIX } from './define-task.js';
+import { serializeError } from './task-error.js';
 
 export const CHAIN_TASK_NAME = `${RESERVED_PREFIX}chain`;
 
@@ -25,4 +26,15 @@ export function chain<C extends readonly TaskCall[]>(...calls: C): TaskCall<Resu
 /** The steps of a chain call's arguments, as `[name, args]` pairs. */
 export function chainSteps(args: readonly unknown[]): Array<readonly [string, readonly unknown[]]> {
   return args[0] as Array<readonly [string, readonly unknown[]]>;
+}
+
+/** A chain step's error, renamed so the message says which step failed; the stack stays the step's own. */
+export function chainStepError(step: number, name: string, error: unknown): Error {
+  const original = serializeError(error);
+  const wrapped = new Error(`chain step ${step} ("${name}") failed: ${original.message}`, { cause: error });
+  wrapped.name = original.name;
+  const frames = original.stack?.split('\n').slice(1).join('\n');
+  wrapped.stack = `${wrapped.name}: ${wrapped.message}${frames ? `\n${frames}` : ''}`;
+  if (original.code !== undefined) (wrapped as { code?: unknown }).code = original.code;
+  return wrapped;
 }

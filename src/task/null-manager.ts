@@ -1,4 +1,4 @@
-import { CHAIN_TASK_NAME, chainSteps } from './chain.js';
+import { CHAIN_TASK_NAME, chainStepError, chainSteps } from './chain.js';
 import { lookupTask } from './define-task.js';
 import { assertCarriable } from './carriable.js';
 import { assertTaskCall, type TaskCall } from './task-call.js';
@@ -46,7 +46,13 @@ export class NullManager<S = undefined> implements TaskContext<S> {
     assertTaskCall(call, 'NullManager.run()');
     if (call.name === CHAIN_TASK_NAME) {
       const results: unknown[] = [];
-      for (const [name, args] of chainSteps(call.args)) results.push(await this.run({ name, args }));
+      for (const [step, [name, args]] of chainSteps(call.args).entries()) {
+        try {
+          results.push(await this.run({ name, args }));
+        } catch (error) {
+          throw chainStepError(step, name, error);
+        }
+      }
       return results as R;
     }
     const task = lookupTask(call.name);

@@ -3,7 +3,7 @@ import { FrameWriter } from '../protocol/encode.js';
 import { FrameType, isSpawn, spawn } from '../protocol/frame-type.js';
 import { HELLO_TASK_ID, Outcome, type OutcomeCode, type RunPayload } from '../protocol/payloads.js';
 import { findUncarriable } from '../task/carriable.js';
-import { CHAIN_TASK_NAME, chainSteps } from '../task/chain.js';
+import { CHAIN_TASK_NAME, chainStepError, chainSteps } from '../task/chain.js';
 import type { TaskCall } from '../task/task-call.js';
 import { serializeError } from '../task/task-error.js';
 import type { TaskRegistry } from './task-registry.js';
@@ -327,15 +327,4 @@ function signalOf(running: RunningTask): AbortSignal {
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** A chain step's error, renamed so the message says which step failed; the stack stays the step's own. */
-function chainStepError(step: number, name: string, error: unknown): Error {
-  const original = serializeError(error);
-  const wrapped = new Error(`chain step ${step} ("${name}") failed: ${original.message}`, { cause: error });
-  wrapped.name = original.name;
-  const frames = original.stack?.split('\n').slice(1).join('\n');
-  wrapped.stack = `${wrapped.name}: ${wrapped.message}${frames ? `\n${frames}` : ''}`;
-  if (original.code !== undefined) (wrapped as { code?: unknown }).code = original.code;
-  return wrapped;
 }

@@ -297,6 +297,7 @@ describe('NullManager', () => {
       const messages = [];
       for (let e = error; e instanceof Error; e = e.cause) messages.push(e.message);
       assert.ok(messages.some((m) => m.includes('step broke')), `the step's error is the error or its cause: ${messages.join(' <- ')}`);
+      assert.equal(messages[0], 'chain step 1 ("badStep") failed: step broke', 'in-process chains name the step as workers do');
       return true;
     });
     assert.deepEqual(ran, ['first']);
