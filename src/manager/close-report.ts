@@ -26,6 +26,11 @@ export interface CloseReport {
   readonly interrupted: UnfinishedTask[];
   /** With `failFast`, the failure that closed the manager. */
   readonly failure?: TaskError;
+  /**
+   * Every task failure that no `run()` caller received (with `failFast: false` there may be many): name,
+   * arguments and remote stack of each, the first 1,000; `stats().failed` counts them all.
+   */
+  readonly failures: TaskError[];
 }
 
 export interface RunningTaskInfo {

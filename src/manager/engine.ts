@@ -56,6 +56,8 @@ export class TaskEngine implements LinkEvents {
   #dispatchAtTurnEnd = false;
   /** Set once the workers are asked to close: a worker that ends then is not replaced. */
   #workersClosing = false;
+  /** Per slot: workers that died before their hello since the slot last had one that came up. */
+  readonly #bootFailuresInARow = new Map<number, number>();
   /** Acknowledgements follow the inbox high-water mark until a close says nobody need read. */
   #backPressure = true;
   mode: EngineMode = 'open';
@@ -209,7 +211,8 @@ export class TaskEngine implements LinkEvents {
 
   // LinkEvents: frames from the workers.
 
-  onReady(_link: WorkerLink, taskNames: string[]): void {
+  onReady(link: WorkerLink, taskNames: string[]): void {
+    this.#bootFailuresInARow.delete(link.workerId);
     this.#taskNames ??= new Set(taskNames);
     this.#queueDispatch();
     this.onProgress();
@@ -283,7 +286,7 @@ export class TaskEngine implements LinkEvents {
     }
     link.inFlight.clear();
     const unexpected = error ?? (link.closeSent ? undefined : new Error(`worker ${link.workerId} ended without being asked to`));
-    if (unexpected && !link.ready && this.mode === 'open') this.#bootFailed(link, unexpected);
+    if (unexpected && !link.ready && this.mode === 'open' && this.#bootFailureIsFinal(link.workerId)) this.#bootFailed(link, unexpected);
     else if (unexpected && !closing && !this.#workersClosing && !this.bootFailure) this.#links[link.workerId - 1] = this.#startLink(link.workerId);
     for (const wake of this.#exitWaiters.splice(0)) wake();
     this.#queueDispatch();
@@ -374,6 +377,16 @@ export class TaskEngine implements LinkEvents {
     task.state = 'queued';
     task.workerId = 0;
     this.lanes.unshift(task);
+  }
+
+  /**
+   * A worker that dies before its hello may have hit a passing fault, or a module that can never load. It is
+   * final when every slot failed before any worker came up, or when one slot failed to start 3 times in a row.
+   */
+  #bootFailureIsFinal(workerId: number): boolean {
+    const inARow = (this.#bootFailuresInARow.get(workerId) ?? 0) + 1;
+    this.#bootFailuresInARow.set(workerId, inARow);
+    return inARow >= 3 || (this.#taskNames === undefined && this.#bootFailuresInARow.size >= this.#options.workers);
   }
 
   #bootFailed(link: WorkerLink, error: Error): void {

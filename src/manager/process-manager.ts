@@ -192,6 +192,7 @@ export class ProcessManager {
       policy: this.#policy!,
       notRun: engine.ledger.notRunTasks.map(unfinished),
       interrupted: engine.ledger.interruptedTasks.map(unfinished),
+      failures: engine.ledger.unhandledFailures,
       ...(this.#failure ? { failure: this.#failure } : {}),
     };
     await this.#log?.finish(report.notRun.map((task) => ({ id: task.id, priority: task.priority, call: task })), this.#summary(report));

@@ -3,6 +3,9 @@ import type { LogDirectory, TaskOutcome } from './log-directory.js';
 import { localFailure } from './task-failures.js';
 import type { TaskRecord } from './task-record.js';
 
+/** How many unhandled failures the close report keeps; `stats().failed` counts them all. */
+export const MAX_KEPT_FAILURES = 1000;
+
 export interface Counts {
   scheduled: number;
   done: number;
@@ -19,6 +22,8 @@ export class TaskLedger {
   /** Tasks a close left unstarted, and tasks it stopped while they ran. */
   readonly notRunTasks: TaskRecord[] = [];
   readonly interruptedTasks: TaskRecord[] = [];
+  /** Failures that no `run()` caller received, the first MAX_KEPT_FAILURES of them. */
+  readonly unhandledFailures: TaskError[] = [];
   /** Every task not yet finished, by id: what `cancel(id)` looks up. */
   readonly #open = new Map<number, TaskRecord>();
   readonly #log: LogDirectory | undefined;
@@ -45,11 +50,15 @@ export class TaskLedger {
     task.settle?.resolve(value);
   }
 
-  /** A failure goes to its `run()` caller, or else to failFast. */
+  /** A failure goes to its `run()` caller, or else is kept for the close report and goes to failFast. */
   failed(task: TaskRecord, error: TaskError): void {
     this.#close(task, 'failed', error);
-    if (task.settle) task.settle.reject(error);
-    else this.#onUnhandledFailure(error);
+    if (task.settle) {
+      task.settle.reject(error);
+      return;
+    }
+    if (this.unhandledFailures.length < MAX_KEPT_FAILURES) this.unhandledFailures.push(error);
+    this.#onUnhandledFailure(error);
   }
 
   cancelled(task: TaskRecord, how: string, cause?: Error): void {

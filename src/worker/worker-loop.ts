@@ -113,7 +113,8 @@ export class WorkerLoop implements ManagerChannel {
   sendMessage(message: unknown): Promise<void> {
     this.#write(FrameType.Message, message);
     const number = ++this.#messagesSent;
-    if (number - this.#messagesAcked <= this.#config.sendWindow) return Promise.resolve();
+    // At most `sendWindow` messages are ever unacknowledged, this one included: the bound the inbox relies on.
+    if (number - this.#messagesAcked < this.#config.sendWindow) return Promise.resolve();
     this.#flush();
     return new Promise((resolve) => this.#windowWaiters.push({ number, resolve }));
   }
@@ -159,7 +160,7 @@ export class WorkerLoop implements ManagerChannel {
   #acknowledged(count: number): void {
     this.#messagesAcked += count;
     const window = this.#config.sendWindow;
-    while (this.#windowWaiters.length > 0 && this.#windowWaiters[0]!.number - this.#messagesAcked <= window) {
+    while (this.#windowWaiters.length > 0 && this.#windowWaiters[0]!.number - this.#messagesAcked < window) {
       this.#windowWaiters.shift()!.resolve();
     }
   }

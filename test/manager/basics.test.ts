@@ -90,6 +90,9 @@ describe('ProcessManager basics', () => {
       assert.equal(stats.failed, 5);
       assert.equal(stats.done, 5);
       assert.equal(stats.scheduled, 10);
+      const report = await manager.close('join');
+      assert.deepEqual(report.failures.map((e) => e.args[0]).sort(), ['f0', 'f1', 'f2', 'f3', 'f4'], 'the report keeps every unhandled failure');
+      assert.ok(report.failures.every((e) => e instanceof TaskError && /fixtures\/tasks\.js/.test(e.remoteStack)));
     });
   });
 

@@ -14,7 +14,7 @@ describe('close policies', () => {
       manager.schedule(tree(7, 4, 3), 0);
       for (let i = 0; i < 20; i++) manager.schedule(echo(i), 2);
       const report = await within(manager.close('join'), 20_000, 'join');
-      assert.deepEqual(report, { policy: 'join', notRun: [], interrupted: [] });
+      assert.deepEqual(report, { policy: 'join', notRun: [], interrupted: [], failures: [] });
       const expected = treeSize(7, 4, 3) + 20;
       assert.equal(manager.stats().done, expected);
       assert.equal((await collect(manager)).length, expected, 'messages are still delivered after join');

@@ -14,7 +14,7 @@ const ENTRY = fileURLToPath(new URL('../../worker/process-entry.js', import.meta
  * stay what they are. The child exits by itself when that pipe closes, so none outlives a SIGKILLed parent.
  */
 export function processTransportFactory(options: ResolvedOptions): TransportFactory {
-  const execArgv = [...process.execArgv];
+  const execArgv = childExecArgv(process.execArgv);
   const heapMb = options.resourceLimits?.maxOldGenerationSizeMb;
   if (heapMb !== undefined) execArgv.push(`--max-old-space-size=${heapMb}`);
   return (config, handlers) => new ProcessTransport(execArgv, config, handlers);
@@ -76,4 +76,26 @@ class ProcessTransport implements WorkerTransport {
 
 function exitError(workerId: number, code: number | null, signal: NodeJS.Signals | null): Error {
   return new Error(signal ? `worker process ${workerId} was killed by signal ${signal}` : `worker process ${workerId} exited with code ${code}`);
+}
+
+/** Flags a worker process keeps: loaders, conditions, warnings, memory. Never `-e`, `-p`, `--test`, `--inspect`... */
+const KEPT_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C', '--enable-source-maps', '--no-warnings', '--no-deprecation', '--max-old-space-size', '--stack-size', '--expose-gc', '--disable-warning'];
+/** Of those, the ones that may take their value as the next argument. */
+const FLAGS_WITH_VALUES = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C', '--disable-warning']);
+
+/**
+ * The parent's Node flags that a worker process should inherit. An allow-list: a child started with the parent's
+ * `-e` script or `--test` would run that again (and a script that starts a manager would start one per worker,
+ * without end); `--inspect` would fight over the port.
+ */
+export function childExecArgv(parent: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const arg = parent[i]!;
+    const flag = arg.split('=')[0]!;
+    if (!KEPT_FLAGS.includes(flag)) continue;
+    kept.push(arg);
+    if (!arg.includes('=') && FLAGS_WITH_VALUES.has(flag) && i + 1 < parent.length) kept.push(parent[++i]!);
+  }
+  return kept;
 }

@@ -13,7 +13,7 @@ export class ThreadPool {
 
   constructor(options: ResolvedOptions) {
     this.#pool = new Piscina({
-      filename: new URL('../../worker/entry.js', import.meta.url).href,
+      filename: new URL('../../worker/thread-entry.cjs', import.meta.url).href,
       minThreads: options.workers,
       maxThreads: options.workers,
       concurrentTasksPerWorker: 1,
