@@ -9,7 +9,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { defineTask, type TaskContext } from '../index.js';
+// The task API only, not the package index: each worker loads this module, and needs no manager code.
+import { defineTask } from '../task/define-task.js';
+import type { TaskContext } from '../task/task-context.js';
 import { asBuffer, joinPath } from './hash-format.js';
 
 export const DIRECTORY_PRIORITY = 0;

@@ -13,6 +13,8 @@ export interface CommonOptions {
   /** Commander's `--no-color`. */
   readonly color: boolean;
   readonly cancelGrace: number;
+  readonly isolation: 'thread' | 'process';
+  readonly taskTimeout?: number;
 }
 
 /** A commander argument parser for an integer in [min, max]; a bad value becomes a usage error (exit 2). */
@@ -44,5 +46,11 @@ export function addCommonOptions(command: Command): Command {
       new Option('--cancel-grace <ms>', 'after a first Ctrl-C, how long running tasks may take to stop')
         .argParser(integerIn(0, 24 * 3600 * 1000))
         .default(5000),
+    )
+    .addOption(new Option('--task-timeout <ms>', 'fail any task still running after <ms>').argParser(integerIn(1, 2 ** 31 - 1)))
+    .addOption(
+      new Option('--isolation <mode>', 'workers as threads (fast) or child processes (a crash costs one child)')
+        .choices(['thread', 'process'])
+        .default('thread'),
     );
 }

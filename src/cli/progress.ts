@@ -71,14 +71,15 @@ export class Progress {
   #startLive(): void {
     const stream = this.#stream;
     const write = stream.write.bind(stream);
-    // log-update writes through the original write; everybody else goes through the wrappers below.
+    // log-update writes through the original write; everybody else goes through the wrappers below. A terminal
+    // that reports no size (a pty without a window, as under `script`) would make log-update draw nothing.
     const target = {
       write: (text: string) => write(text),
       get columns() {
-        return stream.columns;
+        return stream.columns || 80;
       },
       get rows() {
-        return stream.rows;
+        return stream.rows || 24;
       },
     };
     const update = createLogUpdate(target as unknown as NodeJS.WriteStream, { showCursor: true });

@@ -63,6 +63,8 @@ export class Session {
       // stdout carries only results with --json; task output then goes to stderr.
       workerConsole: options.json ? 'stderr' : 'inherit',
       handleSignals: false,
+      isolation: options.isolation,
+      ...(options.taskTimeout === undefined ? {} : { taskTimeout: options.taskTimeout }),
       ...(options.logDir === undefined ? {} : { logDirectory: options.logDir }),
     });
     this.#signals = new SignalWatch(
@@ -87,15 +89,13 @@ export class Session {
   }
 
   /** The task names of the module once a worker is up; a module that cannot load is a usage error. */
-  async ready(modulePath: string): Promise<string[]> {
+  async ready(modulePath: string, hint = `check that the module loads on its own: node ${modulePath}`): Promise<string[]> {
     try {
       return await this.manager.ready();
     } catch (error) {
       if (this.interrupted) return [];
-      throw new UsageError(
-        `cannot load task module ${modulePath}: ${(error as Error).message.replace(/^worker \d+ could not start: /, '')}`,
-        'check that it is an ES module that imports and runs on its own: node --input-type=module -e "await import(\'./your-module.js\')"',
-      );
+      const reason = (error as Error).message.replace(/^worker \d+ could not start: /, '').replace(/^could not load task module \S+: /, '');
+      throw new UsageError(`cannot load task module ${modulePath}: ${reason}`, hint);
     }
   }
 
@@ -190,10 +190,14 @@ export async function runSession(spec: SessionSpec, body: (session: Session) => 
       throw error;
     }
     await session.finish(error);
+    recorded.add(error);
     throw error;
   }
   return session.finish(result);
 }
+
+/** Usage errors whose summary.json the session already completed. */
+const recorded = new WeakSet<UsageError>();
 
 function ensureDirectory(path: string): void {
   try {
@@ -205,7 +209,7 @@ function ensureDirectory(path: string): void {
 
 /** Writes summary.json for a run that ended in a usage error before any manager existed. */
 export function recordEarlyUsageError(options: Partial<CommonOptions>, command: string, error: UsageError): void {
-  if (options.logDir === undefined) return;
+  if (options.logDir === undefined || recorded.has(error)) return;
   try {
     completeLogSummary(resolve(options.logDir), {
       command,

@@ -28,7 +28,9 @@ export function renderFrame(input: FrameInput, c: ChalkInstance): string {
     c.cyan(`${formatRate(input.rate)} tasks/s`),
   ].join('  ');
   const queued = stats.queued.map((n, p) => `p${p} ${formatCount(n)}`).join('  ');
-  return [head, `${c.dim('queued ')}  ${queued}`, `${c.dim('running')}  ${describeRunning(input, c)}`].join('\n');
+  // A growing inbox means the reader (stdout) is the bottleneck, not the workers.
+  const inbox = stats.inbox > 0 ? `   ${c.dim('inbox')} ${formatCount(stats.inbox)}` : '';
+  return [head, `${c.dim('queued ')}  ${queued}${inbox}`, `${c.dim('running')}  ${describeRunning(input, c)}`].join('\n');
 }
 
 /** One line for logs that are not a terminal (CI): no colors, no redraws. */
@@ -70,7 +72,8 @@ export function formatRate(rate: number): string {
 
 /** Tasks per second over the last few seconds, so the figure follows the pipeline's current pace. */
 export class RateMeter {
-  readonly #samples: Array<{ at: number; finished: number }> = [];
+  /** Starts at (0, 0): `at` counts from the start of the run, so a first sample gives the average so far. */
+  readonly #samples: Array<{ at: number; finished: number }> = [{ at: 0, finished: 0 }];
 
   constructor(private readonly windowMs = 5000) {}
 

@@ -39,20 +39,33 @@ export function renderSummary(outcome: RunOutcome, c: ChalkInstance): string {
     out.push(`  ${report.notRun.length} not run${where}, ${report.interrupted.length} interrupted`);
   }
   for (const failure of outcome.failures.slice(0, SHOWN_FAILURES)) out.push(...describeFailure(failure, c));
-  const unlisted = stats.failed - Math.min(outcome.failures.length, SHOWN_FAILURES);
+  const shown = Math.min(outcome.failures.length, SHOWN_FAILURES);
+  const unlisted = stats.failed - shown;
   if (unlisted > 0) {
+    // With --no-fail-fast the library only counts subtask failures; their errors are in tasks.jsonl.
     const where = outcome.logDirectory ? `see ${outcome.logDirectory}/tasks.jsonl` : 'run with --log-dir to keep their errors';
-    out.push(c.red(`  ${unlisted} more failed task${unlisted === 1 ? '' : 's'}: ${where}`));
+    out.push(c.red(`  ${unlisted}${shown > 0 ? ' more' : ''} failed task${unlisted === 1 ? '' : 's'}: ${where}`));
   }
   return out.join('\n');
 }
 
 function describeFailure(failure: TaskError, c: ChalkInstance): string[] {
   const lines = [c.red(`✖ ${failure.message}`), c.dim(`    args: ${truncate(toJsonText(failure.args), 200)}`)];
-  // The first line of a stack repeats the message; the frames are what helps.
-  const frames = failure.remoteStack.split('\n').slice(1, 1 + STACK_LINES);
+  const frames = stackFrames(failure.remoteStack);
   for (const frame of frames) lines.push(c.dim(`    ${frame.trim()}`));
   return lines;
+}
+
+/** tasklane's own code (dist/) on the worker side: frames there say nothing about the user's task. */
+const OWN_CODE = new URL('..', import.meta.url).href;
+
+/** The first frames of a stack that are not tasklane's own; the first line (the message) is already shown. */
+function stackFrames(stack: string): string[] {
+  return stack
+    .split('\n')
+    .slice(1)
+    .filter((frame) => !frame.includes(OWN_CODE))
+    .slice(0, STACK_LINES);
 }
 
 function truncate(text: string, max: number): string {
@@ -76,7 +89,7 @@ export function summaryFields(outcome: RunOutcome): Record<string, unknown> {
       taskId: failure.taskId,
       args: toJsonValue(failure.args),
       message: failure.message,
-      stack: failure.remoteStack.split('\n').slice(0, 1 + STACK_LINES).join('\n'),
+      stack: [failure.remoteStack.split('\n')[0], ...stackFrames(failure.remoteStack)].join('\n'),
     })),
     ...outcome.fields,
   };
