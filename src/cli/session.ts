@@ -144,6 +144,8 @@ export class Session {
       : (result as CommandResult).failed || stats.failed > 0 || this.#report.failure ? ExitCode.Failed
       : ExitCode.Ok;
     if (this.#report.failure && !this.failures.includes(this.#report.failure)) this.failures.unshift(this.#report.failure);
+    // The report keeps the failures nobody awaited (subtasks, --no-fail-fast): list them too.
+    for (const failure of this.#report.failures) if (!this.failures.includes(failure)) this.failures.push(failure);
     const outcome: RunOutcome = {
       command: this.#spec.command,
       stats,

@@ -42,7 +42,7 @@ export function renderSummary(outcome: RunOutcome, c: ChalkInstance): string {
   const shown = Math.min(outcome.failures.length, SHOWN_FAILURES);
   const unlisted = stats.failed - shown;
   if (unlisted > 0) {
-    // With --no-fail-fast the library only counts subtask failures; their errors are in tasks.jsonl.
+    // Past the ones listed (and the library's first 1,000), the errors are in tasks.jsonl.
     const where = outcome.logDirectory ? `see ${outcome.logDirectory}/tasks.jsonl` : 'run with --log-dir to keep their errors';
     out.push(c.red(`  ${unlisted}${shown > 0 ? ' more' : ''} failed task${unlisted === 1 ? '' : 's'}: ${where}`));
   }

@@ -55,7 +55,12 @@ describe('tasklane run', { concurrency: true }, () => {
     const delivered = result.stdout.trim().split('\n').map(Number).sort((a, b) => a - b);
     assert.deepEqual(delivered, [...Array(40).keys()].filter((i) => i !== 3 && i !== 17));
     assert.match(result.stderr, /39 done, 2 failed/);
-    assert.match(result.stderr, /2 failed tasks: run with --log-dir to keep their errors/);
+    // Both subtask failures are listed with their arguments and the worker's stack.
+    const listed = [...result.stderr.matchAll(/✖ task "(\w+)" \(id \d+\) failed on worker \d+: .*/g)];
+    assert.equal(listed.length, 2, result.stderr);
+    assert.match(result.stderr, /args: \[3,true\]/);
+    assert.match(result.stderr, /args: \[17,true\]/);
+    assert.doesNotMatch(result.stderr, /more failed task/);
   });
 
   it('--task-timeout fails a task that runs too long; --isolation process runs the same pipeline in child processes', async () => {
@@ -134,7 +139,7 @@ describe('tasklane run', { concurrency: true }, () => {
       assert.deepEqual(summary.argv, ['tasklane', 'run', TASKS, ...args]);
       assert.equal(summary.failed, 2);
       assert.equal(summary.done, 39);
-      assert.match(result.stderr, new RegExp(`2 failed tasks: see ${logs.path}/tasks\\.jsonl`));
+      assert.match(result.stderr, /subtask 5 broke[\s\S]*subtask 9 broke/, "both failures are listed");
     } finally {
       logs.remove();
     }
