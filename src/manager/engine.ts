@@ -177,7 +177,10 @@ export class TaskEngine implements LinkEvents {
 
   /** Removes every queued task; they are reported as not run. */
   takeQueued(): void {
-    for (const task of this.lanes.drain()) this.ledger.notRun(task, this.mode);
+    this.ledger.notRunAll(this.lanes.drain(), this.mode);
+    const inFlight: TaskRecord[] = [];
+    for (const link of this.#links) if (link) inFlight.push(...link.inFlight.values());
+    this.ledger.forgetAllExcept(inFlight);
   }
 
   /** Asks every worker to drop what it has not started and abort what it runs. */
@@ -195,8 +198,8 @@ export class TaskEngine implements LinkEvents {
   /** Terminates every thread now. */
   async terminate(): Promise<void> {
     const links = this.#links.filter((link) => link !== undefined);
-    await Promise.all(links.map((link) => link.terminate(new Error(`worker ${link.workerId} was terminated by close('${this.mode}')`))));
-    await this.#releaseWorkers();
+    for (const link of links) link.detach(new Error(`worker ${link.workerId} was terminated by close('${this.mode}')`));
+    await Promise.all([this.#releaseWorkers(), ...links.map((link) => link.ended)]);
   }
 
   /** Asks every idle worker to close its sessions and end; resolves when all threads have ended. */

@@ -188,13 +188,14 @@ export class ProcessManager {
     if (terminate) await engine.terminate();
     else if (!(await this.#closeWorkersWithin(this.#options.cancelGracePeriod))) await engine.terminate();
     this.#uninstallSignals?.();
-    const report: CloseReport = {
+    const report = {
       policy: this.#policy!,
-      notRun: engine.ledger.notRunTasks.map(unfinished),
-      interrupted: engine.ledger.interruptedTasks.map(unfinished),
       failures: engine.ledger.unhandledFailures,
       ...(this.#failure ? { failure: this.#failure } : {}),
-    };
+    } as CloseReport;
+    // Built on first read: a cancel with a million queued tasks should not wait for a million small objects.
+    lazyProperty(report, 'notRun', () => engine.ledger.notRunTasks.map(unfinished));
+    lazyProperty(report, 'interrupted', () => engine.ledger.interruptedTasks.map(unfinished));
     await this.#log?.finish(report.notRun.map((task) => ({ id: task.id, priority: task.priority, call: task })), this.#summary(report));
     this.#progress();
     return report;
@@ -282,4 +283,10 @@ export class ProcessManager {
 
 function unfinished(task: TaskRecord): UnfinishedTask {
   return { id: task.id, priority: task.priority, name: task.name, args: task.args };
+}
+
+/** An enumerable property computed once, when first read. */
+function lazyProperty<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  let value: T[K] | undefined;
+  Object.defineProperty(target, key, { enumerable: true, configurable: true, get: () => (value ??= compute()) });
 }

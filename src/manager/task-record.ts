@@ -25,16 +25,31 @@ export interface TaskRecord extends LaneEntry {
   /** `cancel(id)` or a cancel close asked it to stop: a failure then counts as cancelled. */
   cancelRequested: boolean;
   /** Its timeout in ms, if it has one; `timedOut` once it ran past it. */
-  timeout?: number;
-  timedOut?: boolean;
+  timeout: number | undefined;
+  timedOut: boolean;
   /** Set when the task spawned at a priority or name the manager refuses: the task then fails. */
-  spawnError?: string;
+  spawnError: string | undefined;
   /** The promise of `run()`, when it was scheduled that way. */
-  settle?: { resolve(value: unknown): void; reject(error: Error): void };
+  settle: { resolve(value: unknown): void; reject(error: Error): void } | undefined;
 }
 
+/** Every field is set, even when undefined, so all records share one shape and property reads stay fast. */
 export function createRecord(id: number, call: TaskCall, priority: number): TaskRecord {
-  return { id, name: call.name, args: call.args, priority, cancelled: false, state: 'queued', workerId: 0, startedAt: 0, cancelRequested: false };
+  return {
+    id,
+    name: call.name,
+    args: call.args,
+    priority,
+    cancelled: false,
+    state: 'queued',
+    workerId: 0,
+    startedAt: 0,
+    cancelRequested: false,
+    timeout: undefined,
+    timedOut: false,
+    spawnError: undefined,
+    settle: undefined,
+  };
 }
 
 export function callOf(record: TaskRecord): TaskCall {

@@ -203,6 +203,11 @@ export class WorkerLink {
     return this.#transport.terminate(reason);
   }
 
+  /** Counts the worker as ended now; the caller stops every worker at once (see WorkerTransport.detach). */
+  detach(reason: Error): void {
+    this.#transport.detach(reason);
+  }
+
   #exit(error: Error | undefined): void {
     if (this.exited) return;
     this.exited = true;

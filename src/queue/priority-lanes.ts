@@ -23,6 +23,8 @@ export class PriorityLanes<E extends LaneEntry> {
   readonly #counts: number[];
   #size = 0;
   #lowest = 0;
+  /** Cancelled entries still sitting in the lanes. */
+  #flagged = 0;
 
   constructor(levels: number) {
     assertLevelCount(levels);
@@ -75,7 +77,10 @@ export class PriorityLanes<E extends LaneEntry> {
         this.#lowest++;
         continue;
       }
-      if (entry.cancelled) continue;
+      if (entry.cancelled) {
+        this.#flagged--;
+        continue;
+      }
       this.#counts[entry.priority]!--;
       this.#size--;
       return entry;
@@ -95,14 +100,17 @@ export class PriorityLanes<E extends LaneEntry> {
   cancel(entry: E): void {
     if (entry.cancelled) return;
     entry.cancelled = true;
+    this.#flagged++;
     this.#counts[entry.priority]!--;
     this.#size--;
   }
 
   /** Empties every lane and returns the live entries, most urgent first. */
   drain(): E[] {
-    const out: E[] = [];
-    for (const lane of this.#lanes) for (const entry of lane.drain()) if (!entry.cancelled) out.push(entry);
+    const parts = this.#lanes.filter((lane) => lane.length > 0).map((lane) => lane.drain());
+    let out = parts.length === 1 ? parts[0]! : ([] as E[]).concat(...parts);
+    if (this.#flagged > 0) out = out.filter((entry) => !entry.cancelled);
+    this.#flagged = 0;
     this.#counts.fill(0);
     this.#size = 0;
     this.#lowest = this.#lanes.length;
@@ -123,6 +131,7 @@ export class PriorityLanes<E extends LaneEntry> {
   /** With no live entry left, flagged leftovers are dropped so they do not hold memory. */
   #dropCancelled(): void {
     for (const lane of this.#lanes) lane.drain();
+    this.#flagged = 0;
     this.#lowest = this.#lanes.length;
   }
 }

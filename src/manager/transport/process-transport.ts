@@ -62,6 +62,10 @@ class ProcessTransport implements WorkerTransport {
     await this.ended;
   }
 
+  detach(reason: Error): void {
+    void this.terminate(reason);
+  }
+
   runningNow(): undefined {
     return undefined;
   }

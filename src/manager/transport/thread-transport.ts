@@ -64,6 +64,10 @@ class ThreadTransport implements WorkerTransport {
     await this.ended;
   }
 
+  detach(reason: Error): void {
+    this.#end(reason);
+  }
+
   runningNow(): RunningNow | undefined {
     const id = this.#slots[0]!;
     return id === 0 ? undefined : { id, startedAt: this.#slots[1]! };

@@ -23,6 +23,12 @@ export interface WorkerTransport {
   send(bytes: Uint8Array): void;
   /** Stops the worker now; resolves once it is gone (thread terminated, process reaped). */
   terminate(reason: Error): Promise<void>;
+  /**
+   * Reports the worker ended with `reason` now, for a close that stops every worker at once: a thread is then
+   * terminated by the pool's destroy (one call for all, and no replacement thread started for each), a process
+   * is sent SIGKILL. `ended` still resolves when it is really gone.
+   */
+  detach(reason: Error): void;
   /** The task running now, read without frames (threads share memory); undefined when unknown or idle. */
   runningNow(): RunningNow | undefined;
   /** True when `runningNow()` is authoritative; otherwise the link tracks `n` frames (sent eagerly). */
