@@ -54,6 +54,8 @@ export class TaskEngine implements LinkEvents {
   #avgTaskMs = Number.NaN;
   #dispatchQueued = false;
   #dispatchAtTurnEnd = false;
+  /** Acknowledgements held back over all links: the reader's check per message is O(1) while there are none. */
+  #heldAcks = 0;
   /** Set once the workers are asked to close: a worker that ends then is not replaced. */
   #workersClosing = false;
   /** Per slot: workers that died before their hello since the slot last had one that came up. */
@@ -155,7 +157,7 @@ export class TaskEngine implements LinkEvents {
 
   /** The reader took a message: release held-back acknowledgements once the inbox is below its mark. */
   messageTaken(): void {
-    if (this.inbox.length < this.#options.inboxHighWaterMark) this.#releaseAcks();
+    if (this.#heldAcks > 0 && this.inbox.length < this.#options.inboxHighWaterMark) this.#releaseAcks();
   }
 
   /** Stops acknowledging by the high-water mark: nobody need read (a join without a reader, cancel, kill). */
@@ -165,6 +167,7 @@ export class TaskEngine implements LinkEvents {
   }
 
   #releaseAcks(): void {
+    this.#heldAcks = 0;
     for (const link of this.#links) {
       if (!link || link.deferredAcks === 0) continue;
       link.ackMessages(link.deferredAcks);
@@ -263,7 +266,10 @@ export class TaskEngine implements LinkEvents {
 
   onBatch(link: WorkerLink, messages: number, spawns: number, completed: number): void {
     link.ackSpawns(spawns);
-    if (this.#backPressure && this.inbox.length > this.#options.inboxHighWaterMark) link.deferredAcks += messages;
+    if (this.#backPressure && this.inbox.length > this.#options.inboxHighWaterMark) {
+      link.deferredAcks += messages;
+      this.#heldAcks += messages;
+    }
     else link.ackMessages(messages);
     if (completed > 0) this.#measure(link, completed);
     this.#dispatchThisTurn();
