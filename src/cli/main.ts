@@ -26,7 +26,7 @@ function commanderEnding(error: CommanderError, argv: string[]): number {
   if (error.code === 'commander.help') return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
   const [first = error.message, ...rest] = error.message.replace(/^error: /, '').split('\n');
   const suggestion = rest.find((line) => line.startsWith('(Did you mean'));
-  const command = ['run', 'hash'].find((name) => argv.slice(2).includes(name));
+  const command = ['run', 'hash', 'download'].find((name) => argv.slice(2).includes(name));
   const help = `see: tasklane ${command ? `${command} ` : ''}--help`;
   return usage(first, suggestion ? `${suggestion.replace(/^\((.*)\)$/, '$1')}; ${help}` : help);
 }

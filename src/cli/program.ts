@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { checkCommand } from './check-command.js';
+import { registerDownloadCommand } from './download-command.js';
 import { UsageError } from './exit-codes.js';
 import { hashCommand } from './hash-command.js';
 import { addCommonOptions, integerIn, type CommonOptions } from './options.js';
@@ -62,6 +63,7 @@ Exit codes: 0 ok, 1 a task or file failed, 2 usage error, 130 SIGINT, 143 SIGTER
       setExitCode(await early(options, 'hash', () => hashCommand(paths, options)));
     });
 
+  registerDownloadCommand(program, setExitCode);
   return program;
 }
 
