@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { ChalkInstance } from 'chalk';
-import { createLogUpdate } from 'log-update';
 import type { ManagerStats } from '../index.js';
+import { StatusDisplay, type ProgressMode } from './status-display.js';
 import { RateMeter, renderFrame, renderPlainLine, type FrameInput } from './status-frame.js';
 
-export type ProgressMode = 'live' | 'plain' | 'off';
+export { progressMode, type ProgressMode } from './status-display.js';
 
 export interface ProgressOptions {
   readonly label: string;
@@ -17,12 +17,6 @@ export interface ProgressOptions {
   readonly plainIntervalMs?: number;
 }
 
-/** Live redraws on a terminal, a periodic plain line elsewhere (CI logs), nothing with `--quiet`. */
-export function progressMode(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressMode {
-  if (quiet) return 'off';
-  return stream.isTTY ? 'live' : 'plain';
-}
-
 /**
  * Shows the pipeline's progress on stderr while it runs. The live area is redrawn by log-update at most every
  * 100 ms; anything else written to stdout or stderr meanwhile (messages, worker console output, warnings) first
@@ -30,35 +24,28 @@ export function progressMode(quiet: boolean, stream: NodeJS.WriteStream = proces
  */
 export class Progress {
   readonly #options: ProgressOptions;
-  readonly #mode: ProgressMode;
-  readonly #stream: NodeJS.WriteStream;
   readonly #meter = new RateMeter();
-  #timer: NodeJS.Timeout | undefined;
-  #restoreWrites: (() => void) | undefined;
-  #clear: (() => void) | undefined;
+  readonly #display: StatusDisplay;
 
   constructor(mode: ProgressMode, options: ProgressOptions) {
-    this.#mode = mode;
     this.#options = options;
-    this.#stream = options.stream ?? process.stderr;
+    this.#display = new StatusDisplay({
+      mode,
+      live: () => renderFrame(this.#frame(), options.colors),
+      plain: () => renderPlainLine(this.#frame()),
+      liveIntervalMs: options.liveIntervalMs ?? 100,
+      plainIntervalMs: options.plainIntervalMs ?? 5000,
+      ...(options.stream ? { stream: options.stream } : {}),
+    });
   }
 
   start(): void {
-    if (this.#mode === 'live') this.#startLive();
-    else if (this.#mode === 'plain') {
-      this.#timer = setInterval(() => this.#stream.write(`${renderPlainLine(this.#frame())}\n`), this.#options.plainIntervalMs ?? 5000);
-      this.#timer.unref();
-    }
+    this.#display.start();
   }
 
   /** Stops redrawing and erases the live area, so the final summary takes its place. */
   stop(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.#clear?.();
-    this.#clear = undefined;
-    this.#restoreWrites?.();
-    this.#restoreWrites = undefined;
+    this.#display.stop();
   }
 
   #frame(): FrameInput {
@@ -67,40 +54,4 @@ export class Progress {
     const rate = this.#meter.sample(elapsedMs, stats.done + stats.failed);
     return { label: this.#options.label, stats, elapsedMs, rate, now: Date.now() };
   }
-
-  #startLive(): void {
-    const stream = this.#stream;
-    const write = stream.write.bind(stream);
-    // log-update writes through the original write; everybody else goes through the wrappers below. A terminal
-    // that reports no size (a pty without a window, as under `script`) would make log-update draw nothing.
-    const target = {
-      write: (text: string) => write(text),
-      get columns() {
-        return stream.columns || 80;
-      },
-      get rows() {
-        return stream.rows || 24;
-      },
-    };
-    const update = createLogUpdate(target as unknown as NodeJS.WriteStream, { showCursor: true });
-    this.#clear = () => update.clear();
-    this.#restoreWrites = wrapWrites([process.stdout, process.stderr], () => update.clear());
-    const draw = (): void => update(renderFrame(this.#frame(), this.#options.colors));
-    draw();
-    this.#timer = setInterval(draw, this.#options.liveIntervalMs ?? 100);
-    this.#timer.unref();
-  }
-}
-
-/** Calls `before()` ahead of every write to `streams`; returns the function that restores them. */
-function wrapWrites(streams: NodeJS.WriteStream[], before: () => void): () => void {
-  const originals = streams.map((stream) => {
-    const original = stream.write;
-    stream.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
-      before();
-      return (original as (...a: unknown[]) => boolean).apply(this, args);
-    } as typeof stream.write;
-    return () => (stream.write = original);
-  });
-  return () => originals.forEach((restore) => restore());
 }

@@ -1,11 +1,10 @@
 /**
  * The download's progress on stderr: a live area on a terminal (bytes of the known total, speed, ETA, files
  * done, failed and retrying), a plain line every few seconds elsewhere (CI logs), nothing with `--quiet`.
- * The same approach as the CLI's status display (src/cli/progress.ts), with a download's figures.
+ * The CLI's StatusDisplay (src/cli/status-display.ts) shows it, with a download's figures.
  */
 import type { ChalkInstance } from 'chalk';
-import { createLogUpdate } from 'log-update';
-import type { ProgressMode } from '../cli/progress.js';
+import { StatusDisplay, type ProgressMode } from '../cli/status-display.js';
 import { formatCount, formatDuration } from '../cli/status-frame.js';
 import type { ProgressSnapshot } from './progress-state.js';
 
@@ -64,72 +63,25 @@ export function renderDownloadLine(s: ProgressSnapshot): string {
 }
 
 export class DownloadView {
-  readonly #mode: ProgressMode;
-  readonly #snapshot: () => ProgressSnapshot;
-  readonly #colors: ChalkInstance;
-  readonly #stream: NodeJS.WriteStream;
-  #timer: NodeJS.Timeout | undefined;
-  #clear: (() => void) | undefined;
-  #restoreWrites: (() => void) | undefined;
+  readonly #display: StatusDisplay;
 
   constructor(mode: ProgressMode, snapshot: () => ProgressSnapshot, colors: ChalkInstance, stream: NodeJS.WriteStream = process.stderr) {
-    this.#mode = mode;
-    this.#snapshot = snapshot;
-    this.#colors = colors;
-    this.#stream = stream;
+    this.#display = new StatusDisplay({
+      mode,
+      live: () => renderDownloadFrame(snapshot(), colors),
+      plain: () => renderDownloadLine(snapshot()),
+      liveIntervalMs: LIVE_INTERVAL_MS,
+      plainIntervalMs: PLAIN_INTERVAL_MS,
+      stream,
+    });
   }
 
   start(): void {
-    if (this.#mode === 'plain') {
-      this.#timer = setInterval(() => this.#stream.write(`${renderDownloadLine(this.#snapshot())}\n`), PLAIN_INTERVAL_MS);
-      this.#timer.unref();
-    } else if (this.#mode === 'live') {
-      this.#startLive();
-    }
+    this.#display.start();
   }
 
   /** Stops redrawing and erases the live area, so the summary takes its place. */
   stop(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.#clear?.();
-    this.#clear = undefined;
-    this.#restoreWrites?.();
-    this.#restoreWrites = undefined;
+    this.#display.stop();
   }
-
-  #startLive(): void {
-    const stream = this.#stream;
-    const write = stream.write.bind(stream);
-    // As in src/cli/progress.ts: log-update draws through the original write, everything else first erases
-    // the area; a terminal that reports no size would make log-update draw nothing.
-    const target = {
-      write: (text: string) => write(text),
-      get columns() {
-        return stream.columns || 80;
-      },
-      get rows() {
-        return stream.rows || 24;
-      },
-    };
-    const update = createLogUpdate(target as unknown as NodeJS.WriteStream, { showCursor: true });
-    this.#clear = () => update.clear();
-    this.#restoreWrites = eraseBeforeWrites([process.stdout, process.stderr], () => update.clear());
-    const draw = (): void => update(renderDownloadFrame(this.#snapshot(), this.#colors));
-    draw();
-    this.#timer = setInterval(draw, LIVE_INTERVAL_MS);
-    this.#timer.unref();
-  }
-}
-
-function eraseBeforeWrites(streams: NodeJS.WriteStream[], before: () => void): () => void {
-  const restores = streams.map((stream) => {
-    const original = stream.write;
-    stream.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
-      before();
-      return (original as (...a: unknown[]) => boolean).apply(this, args);
-    } as typeof stream.write;
-    return () => (stream.write = original);
-  });
-  return () => restores.forEach((restore) => restore());
 }
