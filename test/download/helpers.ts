@@ -2,28 +2,13 @@
  * Helpers for the download tests: a real HTTP server on 127.0.0.1 serving generated files, with faults on
  * demand, counting the body bytes it sends per path; a CLI runner; and small file utilities.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, startCli as startAnyCli, type Cli, type CliResult } from '../cli/helpers.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = join(ROOT, 'bin', 'tasklane.js');
-export const FIXTURE_CLI = join(ROOT, 'test', 'fixtures', 'download', 'cli.js');
-
-/**
- * The executable the subprocess tests run: bin/tasklane.js once src/cli/program.ts registers `download`,
- * until then a fixture program with only that command (test/fixtures/download/cli.js).
- */
-export const CLI = ((): string => {
-  const program = join(ROOT, 'dist', 'cli', 'program.js');
-  return existsSync(program) && readFileSync(program, 'utf8').includes('registerDownloadCommand') ? BIN : FIXTURE_CLI;
-})();
+export { BIN, ROOT, killAll, tempDir, type Cli, type CliResult } from '../cli/helpers.js';
 
 export interface Behaviour {
   /** Answer 200 with the whole body even to a Range request. */
@@ -251,103 +236,16 @@ export function content(size: number): Buffer {
   return randomBytes(size);
 }
 
-export function tempDir(prefix: string): { path: string; remove: () => void } {
-  const path = mkdtempSync(join(tmpdir(), `tasklane-${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
-
-export interface CliResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A running `tasklane download ...`, in its own process group so that nothing of it can outlive the test. */
-export class Cli extends EventEmitter {
-  readonly child: ChildProcess;
-  readonly exited: Promise<CliResult>;
-  stdout = '';
-  stderr = '';
-
-  constructor(args: string[], cwd = ROOT) {
-    super();
-    const env = { ...process.env };
-    delete env.FORCE_COLOR;
-    delete env.NO_COLOR;
-    delete env.NODE_OPTIONS;
-    this.child = spawn(process.execPath, [CLI, 'download', ...args], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      this.stdout += chunk.toString();
-      this.emit('output');
-    });
-    this.child.stderr!.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString();
-      this.emit('output');
-    });
-    this.exited = new Promise((resolve, reject) => {
-      this.child.on('error', reject);
-      this.child.on('close', (code, signal) => {
-        this.emit('output');
-        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr });
-      });
-    });
-  }
-
-  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs = 20_000): Promise<void> {
-    return waitUntil(this, 'output', () => pattern.test(this[stream]), timeoutMs, `${pattern} on ${stream}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
-  }
-
-  async result(timeoutMs = 45_000): Promise<CliResult> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.kill();
-        reject(new Error(`the CLI did not exit within ${timeoutMs} ms\nstdout: ${this.stdout}\nstderr: ${this.stderr}`));
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([this.exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  groupAlive(): boolean {
-    try {
-      process.kill(-this.child.pid!, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  kill(): void {
-    try {
-      process.kill(-this.child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-const started = new Set<Cli>();
-
-export function startCli(args: string[], cwd?: string): Cli {
-  const cli = new Cli(args, cwd);
-  started.add(cli);
-  void cli.exited.then(() => started.delete(cli), () => started.delete(cli));
-  return cli;
+/**
+ * The CLI runner of test/cli/helpers.ts, with `download` put first: each run is its own process group, killed in
+ * `after` hooks by `killAll()`.
+ */
+export function startCli(args: string[], cwd = ROOT): Cli {
+  return startAnyCli(['download', ...args], { cwd });
 }
 
 export function runCli(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  return startCli(args, options.cwd).result(options.timeoutMs);
-}
-
-/** For after hooks: SIGKILL every CLI still running. */
-export function killAll(): void {
-  for (const cli of started) cli.kill();
-  started.clear();
+  return startCli(args, options.cwd).result(options.timeoutMs ?? 45_000);
 }
 
 /** The `--json` lines of a run, parsed. */
