@@ -20,6 +20,20 @@ export interface Uncarriable {
 
 /** The first part of `value` that cannot be carried, or `undefined` when all of it can. */
 export function findUncarriable(value: unknown, path: string): Uncarriable | undefined {
+  // The common case, an argument list of primitives, allocates nothing: the cycle guard is made only when an
+  // element is itself an object.
+  if (Array.isArray(value)) {
+    let seen: Set<object> | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'function' || typeof item === 'symbol') return visit(item, `${path}[${i}]`, new Set());
+      if (typeof item !== 'object' || item === null) continue;
+      seen ??= new Set<object>([value]);
+      const bad = visitObject(item, `${path}[${i}]`, seen);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
   return visit(value, path, new Set());
 }
 
