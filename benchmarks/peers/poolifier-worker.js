@@ -1,0 +1,4 @@
+import { ThreadWorker } from 'poolifier';
+import { handle } from './handler.js';
+
+export default new ThreadWorker(handle);

@@ -1,0 +1,5 @@
+import { handle } from './handler.js';
+
+export default function run(task) {
+  return handle(task);
+}

@@ -1,0 +1,60 @@
+// Benchmark 7: the CPU-bound mix. n tasks of about 1 ms of SHA-256 each, submitted at once. Every task reports
+// its own duration measured in its thread; the ideal wall time is their sum divided by the workers (the work
+// itself, in this run's conditions, perfectly spread with zero overhead). With more workers than cores each task
+// cannot all run at once: the ideal divides by min(workers, cores). `overhead` = wall / ideal - 1. Also given:
+// the calibrated ideal, n × (one task timed alone on the main thread) / min(workers, cores), which ignores the
+// machine's other load.
+import { availableParallelism } from 'node:os';
+import { hashWork } from '../lib/work.js';
+import { median } from '../lib/common.js';
+import { createPeer, PEERS, tasklane } from '../lib/pools.js';
+import { hash } from '../tasks.js';
+import { alternate } from './rounds.js';
+
+/** SHA-256 rounds for about `targetMs` ms on this thread (median of several tries). */
+export function calibrate(targetMs = 1) {
+  let rounds = 16;
+  for (let i = 0; i < 20; i++) hashWork(rounds);
+  const tries = [];
+  for (let t = 0; t < 7; t++) {
+    const ms = median(Array.from({ length: 20 }, () => hashWork(rounds)));
+    rounds = Math.max(1, Math.round((rounds * targetMs) / ms));
+    tries.push(rounds);
+  }
+  const finalRounds = median(tries.slice(2));
+  const ms = median(Array.from({ length: 50 }, () => hashWork(finalRounds)));
+  return { rounds: finalRounds, ms };
+}
+
+export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibratedTaskMs }) {
+  const manager = tasklane(workers);
+  const peers = PEERS.map((name) => createPeer(name, workers));
+  await Promise.all([manager.ready(), ...peers.map((p) => p.start())]);
+  try {
+    const variants = (size) => ({
+      tasklane: async () => summarize(await Promise.all(Array.from({ length: size }, () => manager.run(hash(hashRounds), 1)))),
+      ...Object.fromEntries(peers.map((p) => [p.name, async () => summarize(await Promise.all(Array.from({ length: size }, () => p.run({ op: 'hash', rounds: hashRounds }))))])),
+    });
+    const summarize = (durations) => ({ workMs: durations.reduce((a, b) => a + b, 0), taskMs: median(durations) });
+    const warm = variants(Math.min(n, 200));
+    const result = await alternate(variants(n), { rounds, roundsOf, per: n, warmup: (name) => warm[name]() });
+    const parallel = Math.min(workers, availableParallelism());
+    for (const r of Object.values(result)) {
+      for (const run of r.runs) {
+        run.idealMs = run.workMs / parallel;
+        run.overhead = run.ms / run.idealMs - 1;
+        run.calibratedIdealMs = (n * calibratedTaskMs) / parallel;
+        run.overCalibrated = run.ms / run.calibratedIdealMs - 1;
+      }
+      r.overhead = median(r.runs.map((x) => x.overhead));
+      r.overCalibrated = median(r.runs.map((x) => x.overCalibrated));
+      r.calibratedIdealMs = median(r.runs.map((x) => x.calibratedIdealMs));
+      r.idealMs = median(r.runs.map((x) => x.idealMs));
+      r.taskMs = median(r.runs.map((x) => x.taskMs));
+    }
+    return { n, hashRounds, parallel, result };
+  } finally {
+    await manager.close('kill');
+    await Promise.all(peers.map((p) => p.destroy()));
+  }
+}
