@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { ProcessManager, TaskError, type ProcessManagerOptions } from 'tasklane';
+import { within } from '../manager/helpers.js';
+
+export { within };
 
 export const FAULT_TASKS = new URL('../fixtures/fault-tasks.js', import.meta.url);
 export const MODES = ['thread', 'process'] as const;
-
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Runs `fn` on a fresh manager, then closes it and checks that every scheduled task is accounted for. */
 export async function faultCase(isolation: 'thread' | 'process', options: Partial<ProcessManagerOptions>, fn: (manager: ProcessManager) => Promise<void>): Promise<void> {

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { NullManager, ProcessManager, TaskError, chain, defineTask, findUncarriable, isTaskFactory, type TaskCall } from 'tasklane';
 import { packPayload, unpackPayload } from 'tasklane/protocol';
 import { deserializeError, serializeError, type SerializedError } from '../../src/task/task-error.js';
+import { within } from '../manager/helpers.js';
 // @ts-expect-error: plain JS fixture module without types
 import { double, failingStep, mark, throwUnprintable } from '../fixtures/chain-tasks.js';
 
@@ -536,16 +537,3 @@ describe('ProcessManager: failures through the task API', () => {
     });
   });
 });
-
-/** Bounds a wait: rejects naming `what` if `promise` takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
