@@ -33,6 +33,13 @@ export interface TaskRecord extends LaneEntry {
   settle: { resolve(value: unknown): void; reject(error: Error): void } | undefined;
 }
 
+/**
+ * "Not started yet", as a double: `startedAt` later holds `Date.now()`, which is not a small integer. Starting
+ * from the integer 0 would make V8 change the field's representation at the first start and migrate every record
+ * queued before it, one by one (measured: 1 s for a million queued tasks at the first cancel). -0 is falsy.
+ */
+const NOT_STARTED = -0;
+
 /** Every field is set, even when undefined, so all records share one shape and property reads stay fast. */
 export function createRecord(id: number, call: TaskCall, priority: number): TaskRecord {
   return {
@@ -43,7 +50,7 @@ export function createRecord(id: number, call: TaskCall, priority: number): Task
     cancelled: false,
     state: 'queued',
     workerId: 0,
-    startedAt: 0,
+    startedAt: NOT_STARTED,
     cancelRequested: false,
     timeout: undefined,
     timedOut: false,
