@@ -230,6 +230,19 @@ function soakSection(soak) {
   out.push(`${soak.machine.date.slice(0, 16).replace('T', ' ')} UTC, Node ${soak.machine.node}, ${soak.workers} workers, \`failFast: false\`, load average ${soak.machine.loadavg.join(' ')} → ${soak.loadavgEnd?.join(' ') ?? ''}. ${soak.description}\n`);
   const f = soak.flat;
   out.push(table(['figure', 'first minute (median)', 'last minute (median)', 'change', 'flat?'], f.map((x) => [x.name, x.first, x.last, x.change, x.flat ? 'yes' : '**no**']), 1));
+  // Per-minute medians: where a figure moved, and whether it settled.
+  const minutes = [];
+  for (const x of soak.samples.slice(1, -1)) if (x.t < soak.minutes * 60_000) (minutes[Math.floor(x.t / 60_000)] ??= []).push(x);
+  const med = (xs) => median(xs);
+  const rows = minutes.map((xs, i) => xs && [String(i + 1), `${(med(xs.map((x) => x.heapUsed)) / MB).toFixed(2)}`, `${(med(xs.map((x) => x.rss)) / MB).toFixed(1)}`, `${(med(xs.map((x) => x.external)) / MB).toFixed(2)}`, String(med(xs.map((x) => x.handles))), fmt(xs.at(-1).done)]).filter(Boolean);
+  out.push('\nMedians minute by minute (heap after a full collection; RSS covers every thread, the workers\' heaps included):\n');
+  out.push(table(['minute', 'heap MiB', 'RSS MiB', 'external MiB', 'handles', 'tasks done by then'], rows));
+  const second = minutes[1];
+  const lastMinute = minutes.filter(Boolean).at(-1);
+  if (second && lastMinute && second !== lastMinute) {
+    const d = (key) => med(lastMinute.map((x) => x[key])) - med(second.map((x) => x[key]));
+    out.push(`\nFrom minute 2 to the last minute: heap ${d('heapUsed') >= 0 ? '+' : ''}${(d('heapUsed') / MB).toFixed(2)} MiB, RSS ${d('rss') >= 0 ? '+' : ''}${(d('rss') / MB).toFixed(1)} MiB, handles ${d('handles') >= 0 ? '+' : ''}${d('handles')}.`);
+  }
   out.push(`\nWork done: ${Object.entries(soak.totals).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}. Every task accounted for: ${soak.accounted ? 'yes' : '**no**'}.`);
   out.push(`\nVerdict: memory and handles ${soak.verdict ? '**stay flat**' : '**do not stay flat**'} (flat: the last minute's median within ${soak.tolerance}).`);
   return out.join('\n');
@@ -281,6 +294,9 @@ export async function writeReport() {
   if (bench) {
     const m = bench.machine;
     parts.push(`**Suite run:** ${m.date.slice(0, 16).replace('T', ' ')} UTC · Node ${m.node} · ${m.platform} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · load average ${m.loadavg.join(' / ')} (1/5/15 min) at start, ${m.loadavgEnd?.join(' / ') ?? '?'} at the end · ${bench.seconds} s in total · commit ${m.commit ?? '?'}${m.srcDirty ? ' with uncommitted changes in src/' : ''}${bench.quick ? ' · **--quick (a tenth of the sizes): not the real figures**' : ''}.\n`);
+    for (const m2 of bench.merged ?? []) {
+      parts.push(`Re-run afterwards and merged in (\`--only ${m2.only.join(',')} --merge\`): ${m2.only.join(', ')} at ${m2.machine.date.slice(0, 16).replace('T', ' ')} UTC, commit ${m2.machine.commit ?? '?'}, load average ${m2.machine.loadavg.join(' / ')} at start, ${m2.machine.loadavgEnd?.join(' / ') ?? '?'} at the end.\n`);
+    }
     parts.push('This machine is shared: other jobs keep the load average high, which moves wall-clock rates from run to run. So every benchmark alternates the pools within each round (each round starting with a different one), reports medians, and gives CPU time per unit (all threads of this process, `process.cpuUsage()`) beside the rates: CPU time is far steadier under load. Peers run with their default options at the same thread count; tasklane with `priorityLevels: 2` and tasks at priority 1.\n');
     parts.push('![benchmark chart](results.svg)\n');
     parts.push('## Targets of issue 5\n');

@@ -1,4 +1,5 @@
-// One close('cancel') in a fresh process, as a program does it once: cold code, no earlier close warmed it up.
+// One close('cancel') in a fresh process, as a program does it once: cold code, no earlier close warmed it up, and
+// the whole queue formed before the first task started.
 //   node benchmarks/lib/close-child.js <workers> <queued>
 // Prints one JSON line: ms (close() to resolved), syncMs (the close() call itself), queuedAtClose.
 import { tasklane } from './pools.js';
@@ -8,8 +9,8 @@ import { sleep } from './common.js';
 const [workers, queued] = process.argv.slice(2).map(Number);
 const manager = tasklane(workers);
 await manager.ready();
-for (let i = 0; i < 2000; i++) manager.schedule(noop(), 1); // warm the ordinary paths, as any program has
-for await (const _ of manager.messages());
+// No warm-up: a program that queues its work at once and is then cancelled (Ctrl-C). The queue forms before any
+// task has started, as in load.js.
 for (let i = 0; i < queued; i++) manager.schedule(noop(), 1);
 await sleep(50);
 const queuedAtClose = manager.stats().queued.reduce((a, b) => a + b, 0);
