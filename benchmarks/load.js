@@ -20,6 +20,7 @@ if (await withExposedGc()) {
   const sampleMs = Number(values['sample-ms']);
   const MB = 2 ** 20;
 
+  const atStart = machine();
   const manager = tasklane(workers);
   await manager.ready();
   for (let i = 0; i < 10_000; i++) manager.schedule(noop(), 1);
@@ -51,7 +52,7 @@ if (await withExposedGc()) {
   const peak = { rss: Math.max(...samples.map((s) => s.rss), queuedHeap.rss), heapUsed: Math.max(...samples.map((s) => s.heapUsed), queuedHeap.heapUsed) };
   const result = {
     kind: 'load',
-    machine: machine(),
+    machine: atStart,
     loadavgEnd: machine().loadavg,
     n,
     workers,

@@ -26,6 +26,7 @@ if (await withExposedGc()) {
   const windowMs = Math.min(60_000, durationMs / 3); // "first minute" and "last minute" (shorter for short runs)
   const MB = 2 ** 20;
 
+  const atStart = machine();
   const manager = tasklane(workers, { failFast: false, cancelGracePeriod: 1000 });
   await manager.ready();
   const totals = { messages: 0, runTimeouts: 0, runOk: 0, cancelRequests: 0, shortManagers: 0, shortManagerTasks: 0 };
@@ -137,7 +138,7 @@ if (await withExposedGc()) {
   const verdict = flat.every((x) => x.flat);
   const result = {
     kind: 'soak',
-    machine: machine(),
+    machine: atStart,
     loadavgEnd: machine().loadavg,
     minutes,
     workers,
