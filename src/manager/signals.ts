@@ -24,7 +24,3 @@ export function handleSignals(
     for (const signal of signals) process.off(signal, handler);
   };
 }
-
-export function exitCodeFor(signal: HandledSignal): number {
-  return EXIT_CODES[signal];
-}

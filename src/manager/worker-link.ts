@@ -106,11 +106,6 @@ export class WorkerLink {
     return task && { task, startedAt: now!.startedAt };
   }
 
-  /** Tasks sent but not started, in send order. */
-  notStarted(): TaskRecord[] {
-    return [...this.inFlight.values()].filter((task) => task.state === 'sent');
-  }
-
   #receive(data: Uint8Array): void {
     if (this.exited) return;
     let frames: Frame[];
