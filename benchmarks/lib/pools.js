@@ -18,27 +18,24 @@ export function tasklane(workers, options = {}) {
   return new ProcessManager({ tasks: TASKS_URL, workers, priorityLevels: 2, workerConsole: 'silent', ...options });
 }
 
+/** piscina and tinypool share one shape: `threads`, `run(task)`, `destroy()`. */
+function threadPoolPeer(name, pool, workers) {
+  return {
+    name,
+    pool,
+    start: () => waitForThreads(() => pool.threads.length, workers, () => Promise.all(Array.from({ length: workers * 4 }, () => pool.run(0)))),
+    run: (task) => pool.run(task),
+    destroy: () => pool.destroy(),
+  };
+}
+
 export function createPeer(name, workers) {
   switch (name) {
     case 'piscina': {
-      const pool = new Piscina({ filename: peerFile('piscina').href, minThreads: workers, maxThreads: workers, idleTimeout: Infinity });
-      return {
-        name,
-        pool,
-        start: () => waitForThreads(() => pool.threads.length, workers, () => Promise.all(Array.from({ length: workers * 4 }, () => pool.run(0)))),
-        run: (task) => pool.run(task),
-        destroy: () => pool.destroy(),
-      };
+      return threadPoolPeer(name, new Piscina({ filename: peerFile('piscina').href, minThreads: workers, maxThreads: workers, idleTimeout: Infinity }), workers);
     }
     case 'tinypool': {
-      const pool = new Tinypool({ filename: peerFile('tinypool').href, minThreads: workers, maxThreads: workers, idleTimeout: Infinity });
-      return {
-        name,
-        pool,
-        start: () => waitForThreads(() => pool.threads.length, workers, () => Promise.all(Array.from({ length: workers * 4 }, () => pool.run(0)))),
-        run: (task) => pool.run(task),
-        destroy: () => pool.destroy(),
-      };
+      return threadPoolPeer(name, new Tinypool({ filename: peerFile('tinypool').href, minThreads: workers, maxThreads: workers, idleTimeout: Infinity }), workers);
     }
     case 'workerpool': {
       const pool = workerpool.pool(fileURLToPath(peerFile('workerpool')), { minWorkers: workers, maxWorkers: workers, workerType: 'thread' });
