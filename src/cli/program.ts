@@ -7,6 +7,7 @@ import { addCommonOptions, integerIn, type CommonOptions } from './options.js';
 import { runCommand, type RunOptions } from './run-command.js';
 import { recordEarlyUsageError } from './session.js';
 import { VERSION } from './version.js';
+import { registerWorkerCommand } from './worker-command.js';
 
 /**
  * The commander program. Actions report their exit code through `setExitCode`; commander's own errors are
@@ -27,6 +28,7 @@ Examples:
   tasklane hash .                       sha256sum-compatible listing of every file under .
   tasklane hash --check SHA256SUMS      verify a list, like sha256sum -c
   tasklane run ./tasks.js walk data     run the task "walk" of tasks.js with the argument "data"
+  tasklane worker --redis redis://host:6379 --tasks ./tasks.js   add this machine to a Redis queue
 
 Exit codes: 0 ok, 1 a task or file failed, 2 usage error, 130 SIGINT, 143 SIGTERM.`,
     );
@@ -64,6 +66,7 @@ Exit codes: 0 ok, 1 a task or file failed, 2 usage error, 130 SIGINT, 143 SIGTER
     });
 
   registerDownloadCommand(program, setExitCode);
+  registerWorkerCommand(program, setExitCode);
   return program;
 }
 

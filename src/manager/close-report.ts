@@ -26,6 +26,8 @@ export interface CloseReport {
   readonly interrupted: UnfinishedTask[];
   /** With `failFast`, the failure that closed the manager. */
   readonly failure?: TaskError;
+  /** An error that ended the run outside any task (with `redis`: the connection was lost for good). */
+  readonly error?: Error;
   /**
    * Every task failure that no `run()` caller received (with `failFast: false` there may be many): name,
    * arguments and remote stack of each, the first 1,000; `stats().failed` counts them all.
@@ -37,6 +39,8 @@ export interface RunningTaskInfo {
   readonly id: TaskId;
   readonly name: string;
   readonly workerId: number;
+  /** With `redis`: the host and thread running it, `hostname/pid/thread`. */
+  readonly host?: string;
   /** Epoch milliseconds. */
   readonly startedAt: number;
 }

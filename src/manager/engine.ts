@@ -3,8 +3,12 @@ import { PriorityLanes } from '../queue/priority-lanes.js';
 import { CHAIN_TASK_NAME } from '../task/chain.js';
 import type { TaskCall } from '../task/task-call.js';
 import type { SerializedError, TaskError } from '../task/task-error.js';
+import { admitTask, assertKnownTask } from './task-admission.js';
 import { TaskLedger } from './task-ledger.js';
 import { TaskTimeouts } from './task-timeouts.js';
+import { BootFailures } from './boot-failures.js';
+import { PrefetchGauge } from './prefetch-gauge.js';
+import type { TaskForwarding } from './task-forwarding.js';
 import { Inbox } from './inbox.js';
 import type { LogDirectory } from './log-directory.js';
 import type { ResolvedOptions } from './options.js';
@@ -15,14 +19,16 @@ import { ThreadPool } from './transport/thread-transport.js';
 import type { TransportFactory } from './transport/transport.js';
 import { WorkerLink, type LinkEvents } from './worker-link.js';
 
-/** Prefetch only as many tasks into a worker as fit in this much measured task time (bounds priority inversion). */
-const PREFETCH_BUDGET_MS = 2;
-
 /** What the engine tells the ProcessManager. */
 export interface EngineHooks {
   /** A task failed and no `run()` caller awaits it: failFast decides what happens. */
   onUnhandledFailure(error: TaskError): void;
+  /** The backend cannot go on (Redis lost): the manager fails the run with this error. */
+  onFatal?(error: Error): void;
+  /** Set by a Redis host: what tasks spawn and send goes there instead of the local lanes and inbox. */
+  readonly forward?: TaskForwarding;
 }
+
 
 /** The engine's life: open, then one of the close policies. */
 export type EngineMode = 'open' | 'join' | 'cancel' | 'kill';
@@ -51,15 +57,15 @@ export class TaskEngine implements LinkEvents {
   #nextId = 1;
   #inFlight = 0;
   #taskNames: Set<string> | undefined;
-  #avgTaskMs = Number.NaN;
+  readonly #prefetch: PrefetchGauge;
   #dispatchQueued = false;
   #dispatchAtTurnEnd = false;
   /** Acknowledgements held back over all links: the reader's check per message is O(1) while there are none. */
   #heldAcks = 0;
   /** Set once the workers are asked to close: a worker that ends then is not replaced. */
   #workersClosing = false;
-  /** Per slot: workers that died before their hello since the slot last had one that came up. */
-  readonly #bootFailuresInARow = new Map<number, number>();
+  readonly #bootFailures: BootFailures;
+  readonly #forward: TaskForwarding | undefined;
   /** Acknowledgements follow the inbox high-water mark until a close says nobody need read. */
   #backPressure = true;
   mode: EngineMode = 'open';
@@ -71,6 +77,9 @@ export class TaskEngine implements LinkEvents {
   constructor(options: ResolvedOptions, log: LogDirectory | undefined, hooks: EngineHooks) {
     this.#options = options;
     this.#log = log;
+    this.#forward = hooks.forward;
+    this.#bootFailures = new BootFailures(options.workers);
+    this.#prefetch = new PrefetchGauge(options.maxPrefetch);
     this.ledger = new TaskLedger(log, hooks.onUnhandledFailure);
     this.#timeouts = new TaskTimeouts(options.cancelGracePeriod, {
       startedAt: (task) => this.#links[task.workerId - 1]?.runningNow()?.task === task ? this.#links[task.workerId - 1]!.runningNow()!.startedAt : undefined,
@@ -104,23 +113,25 @@ export class TaskEngine implements LinkEvents {
     return this.#links.filter((link) => link !== undefined).length;
   }
 
+  /** Queued tasks per priority level. */
+  queuedCounts(): number[] {
+    return this.lanes.counts();
+  }
+
   /** Queues a checked call; returns its id. Throws for a bad priority or a name the workers do not know. */
   add(call: TaskCall, priority: number, settle?: TaskRecord['settle'], timeout = this.#options.taskTimeout): number {
-    this.lanes.checkPriority(priority);
-    if (this.#taskNames && call.name !== CHAIN_TASK_NAME && !this.#taskNames.has(call.name)) {
-      throw new Error(`no task named "${call.name}" in the task modules (known: ${[...this.#taskNames].sort().join(', ') || 'none'})`);
-    }
-    const task = createRecord(this.#nextId++, call, priority);
-    if (settle) task.settle = settle;
-    if (timeout !== undefined) task.timeout = timeout;
-    this.ledger.open(task);
-    if (this.bootFailure) {
-      this.ledger.failed(task, localFailure(task, `could not run: ${this.bootFailure.message}`, this.bootFailure));
-      return task.id;
-    }
+    this.#check(call.name, priority);
+    const id = this.#nextId++;
+    const task = admitTask(this.ledger, id, call, priority, settle, timeout, this.bootFailure);
+    if (!task) return id;
     this.lanes.push(task);
     this.#queueDispatch();
     return task.id;
+  }
+
+  #check(name: string, priority: number): void {
+    this.lanes.checkPriority(priority);
+    assertKnownTask(this.#taskNames, name);
   }
 
   /** `manager.cancel(id)`: true when the task was queued or running and is now being cancelled. */
@@ -218,7 +229,7 @@ export class TaskEngine implements LinkEvents {
   // LinkEvents: frames from the workers.
 
   onReady(link: WorkerLink, taskNames: string[]): void {
-    this.#bootFailuresInARow.delete(link.workerId);
+    this.#bootFailures.cameUp(link.workerId);
     this.#taskNames ??= new Set(taskNames);
     this.#queueDispatch();
     this.onProgress();
@@ -226,8 +237,9 @@ export class TaskEngine implements LinkEvents {
 
   onStarted(): void {}
 
-  onMessage(_link: WorkerLink, message: unknown): void {
-    if (this.mode === 'open' || this.mode === 'join') this.inbox.push(message);
+  onMessage(link: WorkerLink, message: unknown): void {
+    if (this.#forward) this.#forward.message(link.current!, message);
+    else if (this.mode === 'open' || this.mode === 'join') this.inbox.push(message);
   }
 
   onSpawn(link: WorkerLink, priority: number, name: string, args: readonly unknown[]): void {
@@ -240,7 +252,11 @@ export class TaskEngine implements LinkEvents {
       return;
     }
     try {
-      this.add({ name, args }, priority);
+      if (!this.#forward) this.add({ name, args }, priority);
+      else {
+        this.#check(name, priority);
+        this.#forward.spawn(parent, priority, { name, args });
+      }
     } catch (error) {
       parent.spawnError ??= `spawned "${name}" at priority ${priority}, which the manager refused: ${(error as Error).message}`;
     }
@@ -265,15 +281,20 @@ export class TaskEngine implements LinkEvents {
   }
 
   onBatch(link: WorkerLink, messages: number, spawns: number, completed: number): void {
+    if (this.#forward) this.#forward.whenStored(() => this.#ackStored(link, messages, spawns));
+    else this.#ack(link, messages, spawns);
+    if (completed > 0) this.#prefetch.measure(link, completed);
+    this.#dispatchThisTurn();
+    this.onProgress();
+  }
+
+  #ack(link: WorkerLink, messages: number, spawns: number): void {
     link.ackSpawns(spawns);
     if (this.#backPressure && this.inbox.length > this.#options.inboxHighWaterMark) {
       link.deferredAcks += messages;
       this.#heldAcks += messages;
     }
     else link.ackMessages(messages);
-    if (completed > 0) this.#measure(link, completed);
-    this.#dispatchThisTurn();
-    this.onProgress();
   }
 
   onExit(link: WorkerLink, error: Error | undefined): void {
@@ -295,7 +316,7 @@ export class TaskEngine implements LinkEvents {
     }
     link.inFlight.clear();
     const unexpected = error ?? (link.closeSent ? undefined : new Error(`worker ${link.workerId} ended without being asked to`));
-    if (unexpected && !link.ready && this.mode === 'open' && this.#bootFailureIsFinal(link.workerId)) this.#bootFailed(link, unexpected);
+    if (unexpected && !link.ready && this.mode === 'open' && this.#bootFailures.isFinal(link.workerId, this.#taskNames !== undefined)) this.#bootFailed(link, unexpected);
     else if (unexpected && !closing && !this.#workersClosing && !this.bootFailure) this.#links[link.workerId - 1] = this.#startLink(link.workerId);
     for (const wake of this.#exitWaiters.splice(0)) wake();
     this.#queueDispatch();
@@ -343,7 +364,7 @@ export class TaskEngine implements LinkEvents {
   #dispatch(): void {
     this.#dispatchQueued = false;
     if (this.mode !== 'cancel' && this.mode !== 'kill') {
-      const depth = this.#prefetchDepth();
+      const depth = this.#prefetch.depth();
       let gave = true;
       while (gave && this.lanes.size > 0) {
         gave = false;
@@ -366,19 +387,12 @@ export class TaskEngine implements LinkEvents {
     for (const link of this.#links) link?.flush();
   }
 
-  /** In flight per worker: 1 for long tasks, more for short ones, so a worker never waits on a round trip. */
-  #prefetchDepth(): number {
-    if (Number.isNaN(this.#avgTaskMs)) return 1;
-    return 1 + Math.min(this.#options.maxPrefetch, Math.floor(PREFETCH_BUDGET_MS / Math.max(this.#avgTaskMs, 1e-3)));
-  }
-
-  /** Task time from the spacing of a busy worker's batches: an average that includes transport costs. */
-  #measure(link: WorkerLink, completed: number): void {
-    const now = performance.now();
-    const since = Math.max(link.lastBatchAt, link.busySince);
-    if (since <= 0) return;
-    const sample = (now - since) / completed;
-    this.#avgTaskMs = Number.isNaN(this.#avgTaskMs) ? sample : this.#avgTaskMs * 0.8 + sample * 0.2;
+  /** A Redis host acknowledges spawns and messages once Redis holds them (the worker's send window waits). */
+  #ackStored(link: WorkerLink, messages: number, spawns: number): void {
+    if (this.#links[link.workerId - 1] !== link) return;
+    link.ackSpawns(spawns);
+    link.ackMessages(messages);
+    link.flush();
   }
 
   #requeue(task: TaskRecord): void {
@@ -386,16 +400,6 @@ export class TaskEngine implements LinkEvents {
     task.state = 'queued';
     task.workerId = 0;
     this.lanes.unshift(task);
-  }
-
-  /**
-   * A worker that dies before its hello may have hit a passing fault, or a module that can never load. It is
-   * final when every slot failed before any worker came up, or when one slot failed to start 3 times in a row.
-   */
-  #bootFailureIsFinal(workerId: number): boolean {
-    const inARow = (this.#bootFailuresInARow.get(workerId) ?? 0) + 1;
-    this.#bootFailuresInARow.set(workerId, inARow);
-    return inARow >= 3 || (this.#taskNames === undefined && this.#bootFailuresInARow.size >= this.#options.workers);
   }
 
   #bootFailed(link: WorkerLink, error: Error): void {

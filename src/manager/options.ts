@@ -76,6 +76,30 @@ export interface ProcessManagerOptions {
    * TaskError (code `ETIMEDOUT`); if it has not stopped `cancelGracePeriod` ms later, its worker is replaced.
    */
   readonly taskTimeout?: number;
+  /**
+   * Run on BullMQ over Redis instead of local threads only: scheduled tasks go to a queue on this server, the
+   * `workers` local threads (0 allowed: none) and every `tasklane worker` on any host take them. Default: none
+   * (local only). The server must use `maxmemory-policy noeviction`. See docs/scaling-out.md.
+   * @example redis: 'redis://127.0.0.1:6379/0', queue: 'crawl'
+   */
+  readonly redis?: string;
+  /**
+   * With `redis`: the BullMQ queue (and key prefix) this run uses. Default `'tasklane'`. One manager per queue at
+   * a time; hosts started with the same name share its work.
+   */
+  readonly queue?: string;
+  /**
+   * With `redis`: how long a host's claim on a running task lasts, in ms, renewed while it runs. A task whose host
+   * died runs again elsewhere once its claim lapses. Default 30,000; bounds 1,000 to 3,600,000.
+   */
+  readonly lockDuration?: number;
+}
+
+/** Where a manager or host finds its Redis queue. */
+export interface RedisSettings {
+  readonly url: string;
+  readonly queue: string;
+  readonly lockDuration: number;
 }
 
 /** Per-call options of `schedule()` and `run()`. */
@@ -100,11 +124,13 @@ export interface ResolvedOptions {
   readonly workerConsole: WorkerConsole;
   readonly isolation: 'thread' | 'process';
   readonly taskTimeout: number | undefined;
+  readonly redis: RedisSettings | undefined;
 }
 
 export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('ProcessManager: options are required, at least { tasks }');
-  const workers = integer('workers', options.workers ?? availableParallelism() * 2, 1, 1024);
+  const redis = redisSettings(options);
+  const workers = integer('workers', options.workers ?? availableParallelism() * 2, redis ? 0 : 1, 1024);
   const priorityLevels = options.priorityLevels ?? 2;
   assertLevelCount(priorityLevels);
   const inboxHighWaterMark = integer('inboxHighWaterMark', options.inboxHighWaterMark ?? 10_000, 1, 10_000_000);
@@ -115,7 +141,7 @@ export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions 
     logDirectory: options.logDirectory === undefined ? undefined : resolve(String(options.logDirectory)),
     failFast: options.failFast ?? true,
     inboxHighWaterMark,
-    sendWindow: Math.min(1024, Math.ceil(inboxHighWaterMark / workers)),
+    sendWindow: Math.min(1024, Math.ceil(inboxHighWaterMark / Math.max(workers, 1))),
     cancelGracePeriod: integer('cancelGracePeriod', options.cancelGracePeriod ?? 5000, 0, 24 * 3600 * 1000),
     handleSignals: options.handleSignals ?? false,
     resourceLimits: options.resourceLimits,
@@ -123,7 +149,23 @@ export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions 
     taskTimeout: options.taskTimeout === undefined ? undefined : checkTimeout('taskTimeout', options.taskTimeout),
     isolation: oneOf('isolation', options.isolation ?? 'thread', ['thread', 'process'] as const),
     workerConsole: oneOf('workerConsole', options.workerConsole ?? 'inherit', ['inherit', 'stderr', 'silent'] as const),
+    redis,
   };
+}
+
+function redisSettings(options: ProcessManagerOptions): RedisSettings | undefined {
+  if (options.redis === undefined) {
+    if (options.queue !== undefined || options.lockDuration !== undefined) throw new TypeError('ProcessManager: `queue` and `lockDuration` need `redis`');
+    return undefined;
+  }
+  if (typeof options.redis !== 'string' || !/^rediss?:\/\//.test(options.redis)) {
+    throw new TypeError(`ProcessManager: redis must be a redis:// or rediss:// URL, got ${String(options.redis)}`);
+  }
+  const queue = options.queue ?? 'tasklane';
+  if (typeof queue !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(queue)) {
+    throw new TypeError(`ProcessManager: queue must be 1 to 100 letters, digits, '_', '.' or '-', got ${String(queue)}`);
+  }
+  return { url: options.redis, queue, lockDuration: integer('lockDuration', options.lockDuration ?? 30_000, 1000, 3_600_000) };
 }
 
 function integer(name: string, value: unknown, min: number, max: number): number {

@@ -1,6 +1,8 @@
 import { assertTaskCall, type TaskCall, type TaskId } from '../task/task-call.js';
 import type { TaskError } from '../task/task-error.js';
+import { RedisBackend } from '../redis/redis-backend.js';
 import { CLOSE_POLICIES, type ClosePolicy, type CloseReport, type ManagerStats, type UnfinishedTask } from './close-report.js';
+import type { Backend } from './backend.js';
 import { TaskEngine } from './engine.js';
 import { LogDirectory, toJson } from './log-directory.js';
 import { checkTimeout, resolveOptions, type ProcessManagerOptions, type ResolvedOptions, type ScheduleOptions } from './options.js';
@@ -22,7 +24,7 @@ const STRENGTH: Record<ClosePolicy, number> = { join: 0, cancel: 1, kill: 2 };
  */
 export class ProcessManager {
   readonly #options: ResolvedOptions;
-  readonly #engine: TaskEngine;
+  readonly #engine: Backend;
   readonly #log: LogDirectory | undefined;
   readonly #createdAt = Date.now();
   readonly #defaultPriority: number;
@@ -30,6 +32,8 @@ export class ProcessManager {
   #policy: ClosePolicy | undefined;
   #closed: Promise<CloseReport> | undefined;
   #failure: TaskError | undefined;
+  /** The backend could not go on (Redis lost): the reader throws it and the close report carries it. */
+  #fatal: Error | undefined;
   #reading = false;
   #readerFinished = false;
   readonly #waiters: Array<() => void> = [];
@@ -38,7 +42,8 @@ export class ProcessManager {
     this.#options = resolveOptions(options);
     this.#defaultPriority = Math.min(1, this.#options.priorityLevels - 1);
     this.#log = this.#options.logDirectory === undefined ? undefined : new LogDirectory(this.#options.logDirectory);
-    this.#engine = new TaskEngine(this.#options, this.#log, { onUnhandledFailure: (error) => this.#failed(error) });
+    const hooks = { onUnhandledFailure: (error: TaskError) => this.#failed(error), onFatal: (error: Error) => this.#lost(error) };
+    this.#engine = this.#options.redis ? new RedisBackend(this.#options, this.#log, hooks) : new TaskEngine(this.#options, this.#log, hooks);
     this.#engine.onProgress = () => this.#progress();
     if (this.#options.handleSignals) {
       this.#uninstallSignals = handleSignals(
@@ -120,8 +125,8 @@ export class ProcessManager {
 
   stats(): ManagerStats {
     const { scheduled, done, failed, cancelled } = this.#engine.ledger.counts;
-    const { lanes, inbox } = this.#engine;
-    return { queued: lanes.counts(), running: this.#engine.running(), scheduled, done, failed, cancelled, inbox: inbox.length };
+    const { inbox } = this.#engine;
+    return { queued: this.#engine.queuedCounts(), running: this.#engine.running(), scheduled, done, failed, cancelled, inbox: inbox.length };
   }
 
   /**
@@ -151,6 +156,7 @@ export class ProcessManager {
     try {
       for (;;) {
         if (this.#failure) throw this.#failure;
+        if (this.#fatal) throw this.#fatal;
         if (inbox.length > 0) {
           const message = inbox.shift();
           this.#engine.messageTaken();
@@ -179,12 +185,12 @@ export class ProcessManager {
     }
     let terminate = policy() === 'kill';
     if (policy() === 'cancel') {
-      this.#stopAll('cancel');
-      engine.cancelInFlight();
+      await this.#stopAll('cancel');
+      await engine.cancelInFlight();
       const settled = await this.#until(() => engine.idle || policy() === 'kill', this.#options.cancelGracePeriod);
       terminate = !settled || policy() === 'kill';
     }
-    if (policy() === 'kill') this.#stopAll('kill');
+    if (policy() === 'kill') await this.#stopAll('kill');
     if (terminate) await engine.terminate();
     else if (!(await this.#closeWorkersWithin(this.#options.cancelGracePeriod))) await engine.terminate();
     this.#uninstallSignals?.();
@@ -192,6 +198,7 @@ export class ProcessManager {
       policy: this.#policy!,
       failures: engine.ledger.unhandledFailures,
       ...(this.#failure ? { failure: this.#failure } : {}),
+      ...(this.#fatal ? { error: this.#fatal } : {}),
     } as CloseReport;
     // Built on first read: a cancel with a million queued tasks should not wait for a million small objects.
     lazyProperty(report, 'notRun', () => engine.ledger.notRunTasks.map(unfinished));
@@ -202,9 +209,9 @@ export class ProcessManager {
   }
 
   /** Cancel and kill: nothing new starts, queued tasks are reported not run, buffered messages are dropped. */
-  #stopAll(mode: 'cancel' | 'kill'): void {
+  async #stopAll(mode: 'cancel' | 'kill'): Promise<void> {
     this.#engine.mode = mode;
-    this.#engine.takeQueued();
+    await this.#engine.takeQueued();
     this.#engine.inbox.clear();
     this.#engine.releaseBackPressure();
   }
@@ -244,14 +251,21 @@ export class ProcessManager {
     void this.close('kill');
   }
 
+  #lost(error: Error): void {
+    if (this.#fatal) return;
+    this.#fatal = error;
+    void this.close('kill');
+  }
+
   #timeout(options: ScheduleOptions | undefined): number | undefined {
     return options?.timeout === undefined ? this.#options.taskTimeout : checkTimeout('timeout', options.timeout);
   }
 
   #assertOpen(method: string): void {
     if (this.#policy === undefined) return;
-    const why = this.#failure ? ` after a task failed (${this.#failure.message})` : ` with '${this.#policy}'`;
-    throw new Error(`${method}(): the manager is closed${why}; create a new ProcessManager`, this.#failure ? { cause: this.#failure } : undefined);
+    const cause = this.#failure ?? this.#fatal;
+    const why = this.#failure ? ` after a task failed (${this.#failure.message})` : this.#fatal ? ` after an error (${this.#fatal.message})` : ` with '${this.#policy}'`;
+    throw new Error(`${method}(): the manager is closed${why}; create a new ProcessManager`, cause ? { cause } : undefined);
   }
 
   #progress(): void {

@@ -91,7 +91,7 @@ describe('progress output', { concurrency: true }, () => {
     progress.start();
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([written, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no progress lines within 5 s')), 5000)))]);
+      await Promise.race([written, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no progress lines within 30 s')), 30_000)))]);
     } finally {
       clearTimeout(timer);
       progress.stop();

@@ -1,0 +1,38 @@
+/** Prefetch only as many tasks into a worker as fit in this much measured task time (bounds priority inversion). */
+const PREFETCH_BUDGET_MS = 2;
+
+/** What the gauge reads off a worker link. */
+interface BatchTimes {
+  /** When the link's previous batch of frames arrived (performance.now()). */
+  readonly lastBatchAt: number;
+  /** When the link last went from no task in flight to one. */
+  readonly busySince: number;
+}
+
+/**
+ * How many tasks each worker may hold: 1 for long tasks, more for short ones, so a worker never waits on a round
+ * trip, capped by `maxPrefetch`. Task time is measured from the spacing of a busy worker's batches: an average
+ * that includes transport costs.
+ */
+export class PrefetchGauge {
+  readonly #maxPrefetch: number;
+  #avgTaskMs = Number.NaN;
+
+  constructor(maxPrefetch: number) {
+    this.#maxPrefetch = maxPrefetch;
+  }
+
+  depth(): number {
+    if (Number.isNaN(this.#avgTaskMs)) return 1;
+    return 1 + Math.min(this.#maxPrefetch, Math.floor(PREFETCH_BUDGET_MS / Math.max(this.#avgTaskMs, 1e-3)));
+  }
+
+  /** A batch from `link` reported `completed` tasks done. */
+  measure(link: BatchTimes, completed: number): void {
+    const now = performance.now();
+    const since = Math.max(link.lastBatchAt, link.busySince);
+    if (since <= 0) return;
+    const sample = (now - since) / completed;
+    this.#avgTaskMs = Number.isNaN(this.#avgTaskMs) ? sample : this.#avgTaskMs * 0.8 + sample * 0.2;
+  }
+}

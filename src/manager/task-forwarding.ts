@@ -1,0 +1,10 @@
+import type { TaskCall } from '../task/task-call.js';
+import type { TaskRecord } from './task-record.js';
+
+/** Where a Redis host sends its tasks' spawns and messages (src/redis/task-host.ts). */
+export interface TaskForwarding {
+  spawn(parent: TaskRecord, priority: number, call: TaskCall): void;
+  message(from: TaskRecord, message: unknown): void;
+  /** Calls `then` once everything forwarded so far is stored: acknowledgements wait for it. */
+  whenStored(then: () => void): void;
+}

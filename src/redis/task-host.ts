@@ -1,0 +1,215 @@
+import { hostname } from 'node:os';
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { TaskEngine } from '../manager/engine.js';
+import { MAX_PRIORITY_LEVELS } from '../queue/priority-lanes.js';
+import type { LogDirectory } from '../manager/log-directory.js';
+import type { RedisSettings, ResolvedOptions } from '../manager/options.js';
+import type { TaskRecord } from '../manager/task-record.js';
+import { serializeError, type TaskError } from '../task/task-error.js';
+import { assertNoEviction, bullConnection, closeBull, closeConnection, connectRedis, quietBull } from './connection.js';
+import { decodeJob, encodeDone, RemoteOutcome, type FailureDetail, type JobCall, type JobData, type RemoteOutcomeCode } from './entries.js';
+import { RedisForwarder, type RemoteOrigin } from './forwarder.js';
+import { QueueKeys } from './keys.js';
+
+import { finishTask, withScripts, type ScriptedRedis } from './scripts.js';
+
+/** How many times a task whose host died runs again before it counts as failed. */
+const MAX_STALLED_RUNS = 5;
+
+type RunState = 'open' | 'cancel' | 'kill';
+
+/**
+ * Runs a queue's tasks on this machine's worker threads: a BullMQ Worker takes jobs, a local TaskEngine runs them
+ * (the same frames, sessions and logs as without Redis), and what tasks spawn and send goes back to Redis through
+ * the RedisForwarder. A task's outcome is recorded by the FINISH script only after its spawns and messages are
+ * stored, which keeps the termination invariant across hosts. Used by `tasklane worker` and by a manager with
+ * `redis` and `workers > 0`.
+ */
+export class RedisTaskHost {
+  readonly label: string;
+  readonly engine: TaskEngine;
+  readonly #keys: QueueKeys;
+  readonly #redis: ScriptedRedis;
+  readonly #subscriber: Redis;
+  readonly #queue: Queue<JobData>;
+  readonly #forwarder: RedisForwarder;
+  readonly #origins = new Map<number, RemoteOrigin>();
+  /** Run id -> the local record running it, for `cancel <id>` from the manager. */
+  readonly #local = new Map<number, TaskRecord>();
+  readonly #cancelled = new Set<number>();
+  #worker: Worker<JobData> | undefined;
+  #state: RunState = 'open';
+  /** The manager's priority levels: spawns beyond them fail their task, as they would locally. */
+  #levels = 128;
+  #stopping = false;
+
+  private constructor(settings: RedisSettings, options: ResolvedOptions, log: LogDirectory | undefined, redis: Redis, subscriber: Redis, label: string) {
+    this.label = label;
+    this.#keys = new QueueKeys(settings.queue);
+    this.#redis = withScripts(redis);
+    this.#subscriber = subscriber;
+    this.#queue = quietBull(new Queue<JobData, unknown, string, JobData>(settings.queue, { connection: bullConnection(settings.url) }));
+    this.#forwarder = new RedisForwarder(this.#redis, this.#queue, this.#keys, (local) => this.#origins.get(local.id), () => this.#levels);
+    this.engine = new TaskEngine(options, log, {
+      onUnhandledFailure: () => {}, // every task here has a settle: failures go to the FINISH script
+      forward: this.#forwarder,
+    });
+  }
+
+  /**
+   * Connects, starts the threads (with every priority level, since one host serves managers of any level
+   * count), waits for them to load the task modules, then takes jobs.
+   */
+  static async start(settings: RedisSettings, options: ResolvedOptions, log?: LogDirectory, label = `${hostname()}/${process.pid}`): Promise<RedisTaskHost> {
+    return RedisTaskHost.#start(settings, { ...options, priorityLevels: MAX_PRIORITY_LEVELS }, log, label);
+  }
+
+  /** See start(). */
+  static async #start(settings: RedisSettings, options: ResolvedOptions, log: LogDirectory | undefined, label: string): Promise<RedisTaskHost> {
+    const redis = await connectRedis(settings.url, 'host');
+    const subscriber = await connectRedis(settings.url, 'host-control').catch((error: Error) => {
+      closeConnection(redis);
+      throw error;
+    });
+    let host: RedisTaskHost | undefined;
+    try {
+      await assertNoEviction(redis, settings.url);
+      host = new RedisTaskHost(settings, options, log, redis, subscriber, label);
+      await host.#listen();
+      const names = await host.#ready();
+      await redis.hset(host.#keys.hosts, label, JSON.stringify({ names, threads: options.workers, pid: process.pid, hostname: hostname() }));
+      host.#worker = new Worker<JobData>(settings.queue, (job) => host!.#process(job), {
+        connection: bullConnection(settings.url),
+        concurrency: options.workers * 2, // one job waiting per thread hides the round trip to Redis
+        lockDuration: settings.lockDuration,
+        stalledInterval: settings.lockDuration,
+        maxStalledCount: MAX_STALLED_RUNS,
+      });
+      quietBull(host.#worker);
+      return host;
+    } catch (error) {
+      if (host) await host.stop(true);
+      else {
+        closeConnection(redis);
+        closeConnection(subscriber);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Stops taking jobs. Graceful: running tasks finish and are recorded. Forced: threads are terminated and their
+   * jobs are left to run again elsewhere once their lock lapses (at-least-once).
+   */
+  async stop(force = false): Promise<void> {
+    this.#stopping = true;
+    const worker = this.#worker;
+    const closing = worker ? closeBull(worker, () => worker.close(force)) : undefined;
+    if (force) await this.engine.terminate();
+    await closing;
+    if (!force) await this.engine.closeWorkers();
+    if (this.#redis.status === 'ready') await this.#redis.hdel(this.#keys.hosts, this.label).catch(() => {});
+    await closeBull(this.#queue);
+    closeConnection(this.#subscriber);
+    closeConnection(this.#redis);
+  }
+
+  async #ready(): Promise<string[]> {
+    while (!this.engine.taskNames && !this.engine.bootFailure) {
+      await new Promise<void>((resolve) => (this.engine.onProgress = resolve));
+    }
+    this.engine.onProgress = () => {};
+    if (this.engine.bootFailure) throw this.engine.bootFailure;
+    return [...this.engine.taskNames!].sort();
+  }
+
+  async #listen(): Promise<void> {
+    this.#subscriber.on('message', (_channel: string, text: string) => {
+      if (text === 'state') void this.#readState();
+      else if (text.startsWith('cancel ')) this.#cancel(Number(text.slice(7)));
+    });
+    await this.#subscriber.subscribe(this.#keys.control);
+    await this.#readState();
+  }
+
+  async #readState(): Promise<void> {
+    const [state, levels] = ((await this.#redis.get(this.#keys.state).catch(() => null)) ?? 'open 128').split(' ');
+    this.#state = state as RunState;
+    this.#levels = Number(levels) || 128;
+    if (state !== 'open') this.engine.cancelInFlight();
+  }
+
+  #cancel(id: number): void {
+    const local = this.#local.get(id);
+    if (!local) return;
+    this.#cancelled.add(id);
+    this.engine.cancel(local.id);
+  }
+
+  async #process(job: Job<JobData>): Promise<void> {
+    const call = decodeJob(job.data);
+    if (this.#state !== 'open') {
+      await this.#finish(call, RemoteOutcome.NotRun, 0, '', undefined, { reason: `was not run: the manager closed with '${this.#state}'`, remoteStack: '' });
+      return;
+    }
+    const startedAt = Date.now();
+    void this.#redis.hset(this.#keys.running, String(call.id), JSON.stringify([call.name, this.label, startedAt])).catch(() => {});
+    const { ok, value, local } = await this.#run(call);
+    const worker = `${this.label}/${local?.workerId ?? 0}`;
+    if (this.#stopping && this.#state === 'open' && !ok) {
+      throw new Error(`host ${this.label} stopped: the task runs again elsewhere`); // left to BullMQ's stalled check
+    }
+    await this.#forwarder.stored();
+    if (ok) await this.#finish(call, RemoteOutcome.Ok, startedAt, worker, call.reply ? value : undefined);
+    else await this.#finish(call, this.#failureKind(call.id, local), startedAt, worker, undefined, failureDetail(call, value as TaskError));
+  }
+
+  async #run(call: JobCall): Promise<{ ok: boolean; value: unknown; local: TaskRecord | undefined }> {
+    let local: TaskRecord | undefined;
+    try {
+      const result = await new Promise<{ ok: boolean; value: unknown }>((resolve) => {
+        const localId = this.engine.add({ name: call.name, args: call.args }, call.priority, {
+          resolve: (value) => resolve({ ok: true, value }),
+          reject: (error) => resolve({ ok: false, value: error }),
+        }, call.timeout);
+        local = this.engine.ledger.get(localId);
+        if (local) {
+          this.#origins.set(localId, { id: call.id, spawned: 0 });
+          this.#local.set(call.id, local);
+        }
+      });
+      return { ...result, local };
+    } catch (error) {
+      return { ok: false, value: error, local }; // refused at once: unknown name, bad priority
+    } finally {
+      if (local) this.#origins.delete(local.id);
+      this.#local.delete(call.id);
+    }
+  }
+
+  #failureKind(id: number, local: TaskRecord | undefined): RemoteOutcomeCode {
+    const started = local !== undefined && local.startedAt > 0;
+    if (this.#state !== 'open') return started ? RemoteOutcome.Interrupted : RemoteOutcome.NotRun;
+    if (this.#cancelled.delete(id)) return RemoteOutcome.Cancelled;
+    return RemoteOutcome.Failed;
+  }
+
+  async #finish(call: JobCall, outcome: RemoteOutcomeCode, startedAt: number, worker: string, value?: unknown, failure?: FailureDetail): Promise<void> {
+    const entry = encodeDone({ id: call.id, outcome, name: call.name, args: call.args, priority: call.priority, worker, startedAt, value, ...(failure ? { failure } : {}) });
+    await finishTask(this.#redis, this.#keys, call.id, entry);
+  }
+}
+
+/** The part of a TaskError the manager rebuilds its own from: the reason after `task "x" (id n) `. */
+function failureDetail(call: JobCall, error: TaskError | Error): FailureDetail {
+  const prefix = /^task "[^"]*" \(id \d+\) /;
+  const taskError = error as Partial<TaskError>;
+  const code = (error as { code?: unknown }).code;
+  return {
+    reason: prefix.test(error.message) ? error.message.replace(prefix, '') : `failed: ${error.message}`,
+    remoteStack: taskError.remoteStack || error.stack || '',
+    ...(error.cause !== undefined ? { cause: serializeError(error.cause) } : {}),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
