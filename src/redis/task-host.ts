@@ -14,6 +14,13 @@ import { QueueKeys } from './keys.js';
 
 import { finishTask, withScripts, type ScriptedRedis } from './scripts.js';
 
+/**
+ * Jobs a host holds per thread (BullMQ concurrency = threads x this): each job costs a few round trips to Redis
+ * besides its run, so a thread needs several in hand to stay busy. It bounds priority inversion: a more urgent
+ * task that arrives waits behind at most this many per thread.
+ */
+const HOST_PREFETCH = 2;
+
 /** How many times a task whose host died runs again before it counts as failed. */
 const MAX_STALLED_RUNS = 5;
 
@@ -81,7 +88,7 @@ export class RedisTaskHost {
       await redis.hset(host.#keys.hosts, label, JSON.stringify({ names, threads: options.workers, pid: process.pid, hostname: hostname() }));
       host.#worker = new Worker<JobData>(settings.queue, (job) => host!.#process(job), {
         connection: bullConnection(settings.url),
-        concurrency: options.workers * 2, // one job waiting per thread hides the round trip to Redis
+        concurrency: options.workers * HOST_PREFETCH,
         lockDuration: settings.lockDuration,
         stalledInterval: settings.lockDuration,
         maxStalledCount: MAX_STALLED_RUNS,

@@ -5,7 +5,7 @@ import { ProcessManager, TaskError } from 'tasklane';
 // @ts-expect-error: plain JS fixture module without types
 import { add, echo, fail, flood, record, sessionInfo, tree, treeSize, waitForAbort, hang } from '../fixtures/redis-tasks.js';
 import { collect, isStarted, nextMatching, within } from '../manager/helpers.js';
-import { freshQueue, REDIS_TASKS, sharedServer, withRedisManager, WorkerProcess } from './helpers.js';
+import { freshQueue, REDIS_TASKS, sharedServer, waitFor, withRedisManager, WorkerProcess } from './helpers.js';
 
 describe('the Redis backend: the ProcessManager API over BullMQ', () => {
   it('run() resolves, messages arrive, a failure carries the worker stack and code', async () => {
@@ -109,6 +109,27 @@ describe('the Redis backend: the ProcessManager API over BullMQ', () => {
     });
   });
 
+  it('cancel(id) of a running task aborts its signal on its host; it counts as cancelled', async () => {
+    await withRedisManager({ workers: 1 }, async (manager) => {
+      const id = manager.schedule(waitForAbort());
+      const messages = manager.messages();
+      await nextMatching(messages, isStarted, 20_000);
+      assert.equal(manager.cancel(id), true);
+      assert.equal((await within(messages.next(), 20_000, 'the end of messages')).done, true);
+      const stats = manager.stats();
+      assert.deepEqual([stats.scheduled, stats.done, stats.failed, stats.cancelled], [1, 0, 0, 1]);
+    });
+  });
+
+  it('failFast: the first unhandled failure on a host closes with kill and the reader throws it', async () => {
+    await withRedisManager({ workers: 1 }, async (manager) => {
+      manager.schedule(fail('first', 'E1'));
+      await assert.rejects(within(collect(manager), 20_000, 'reader'), (error: Error) => error instanceof TaskError && /RangeError: first/.test(error.message));
+      const report = await within(manager.close('kill'), 20_000, 'close');
+      assert.match(report.failure?.message ?? '', /first/);
+    });
+  });
+
   it('close("kill") stops a task that ignores its signal, at once', async () => {
     await withRedisManager({ workers: 1 }, async (manager) => {
       const id = manager.schedule(hang());
@@ -142,12 +163,3 @@ describe('the Redis backend: the ProcessManager API over BullMQ', () => {
     });
   });
 });
-
-/** Resolves with `check()`'s value once it is truthy, checking on every turn of the event loop. */
-async function waitFor<T>(check: () => T | false): Promise<T> {
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

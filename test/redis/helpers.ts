@@ -85,3 +85,12 @@ export class WorkerProcess {
     return within(this.exited, 20_000, `tasklane worker to exit after ${signal}`);
   }
 }
+
+/** Resolves with `check()`'s value once it is truthy: stats() of the Redis backend refresh every 500 ms. Bound it with within(). */
+export async function waitFor<T>(check: () => T | undefined | false): Promise<T> {
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

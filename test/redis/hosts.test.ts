@@ -7,7 +7,7 @@ import { ProcessManager } from 'tasklane';
 // @ts-expect-error: plain JS fixture module without types
 import { add, fanOut, hang, hangOnce } from '../fixtures/redis-tasks.js';
 import { collect, isStarted, nextMatching, within } from '../manager/helpers.js';
-import { freshQueue, REDIS_TASKS, withRedisManager, WorkerProcess } from './helpers.js';
+import { freshQueue, REDIS_TASKS, waitFor, withRedisManager, WorkerProcess } from './helpers.js';
 import { RedisServer } from './redis-server.js';
 
 describe('hosts: tasklane worker processes sharing a run', () => {
@@ -39,6 +39,9 @@ describe('hosts: tasklane worker processes sharing a run', () => {
         const started = (await nextMatching(messages, isStarted, 20_000)) as { pid: number };
         const victim = hosts.find((host) => host.pid === started.pid)!;
         const survivor = hosts.find((host) => host !== victim)!;
+        const running = await within(waitFor(() => manager.stats().running[0]), 10_000, 'stats() to show the running task');
+        assert.equal(running.name, 'hangOnce');
+        assert.match(running.host ?? '', new RegExp(`/${victim.pid}$`), 'stats() names the host that runs it');
         await victim.stop('SIGKILL');
         assert.deepEqual(await within(result, 30_000, 'the rerun'), { rerunBy: survivor.pid });
         assert.equal((await within(messages.next(), 10_000, 'the end of messages')).done, true);
