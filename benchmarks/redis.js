@@ -1,7 +1,7 @@
 // Issue 7: throughput of the Redis backend against local threads and against plain BullMQ, in the same run.
 //   node benchmarks/redis.js [--tasks 5000] [--rounds 3] [--workers 2]
 // Starts Debian's redis-server on a free loopback port (persistence off), stops it by PID at the end.
-// Writes benchmarks/results/redis.json; `node benchmarks/report.js` puts it into RESULTS.md.
+// Writes benchmarks/results/redis.json; `node benchmarks/report.js` puts it into RESULTS.md (lib/redis-section.js).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';

@@ -2,6 +2,7 @@
 // (bench.json from bench.js, load.json from load.js, soak.json from soak.js). Run by each of them; or by hand:
 //   node benchmarks/report.js
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { redisSection } from './lib/redis-section.js';
 import { fileURLToPath } from 'node:url';
 import { RESULTS_DIR, fmt, median } from './lib/common.js';
 import { chart } from './lib/svg.js';
@@ -307,6 +308,8 @@ export async function writeReport() {
   }
   if (load) parts.push(loadSection(load), '');
   if (soak) parts.push(soakSection(soak), '');
+  const redis = read('redis');
+  if (redis) parts.push(redisSection(redis), '');
   writeFileSync(MARKDOWN, `${parts.join('\n')}\n`);
   return { markdown: fileURLToPath(MARKDOWN), svg: fileURLToPath(SVG) };
 }

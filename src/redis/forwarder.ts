@@ -6,10 +6,19 @@ import { encodeJob, encodeMessage, type JobData } from './entries.js';
 import { bullPriorityOf, jobIdOf, type QueueKeys } from './keys.js';
 import { registerSpawns, type ScriptedRedis } from './scripts.js';
 
+/** How often a host that holds back acknowledgements looks at the stream's length again. */
+const BACK_PRESSURE_POLL_MS = 50;
+
 interface PendingSpawn {
   readonly key: string;
   readonly priority: number;
   readonly call: TaskCall;
+}
+
+/** What the manager of the current run set: its priority levels and inbox high-water mark. */
+export interface RunLimits {
+  readonly levels: number;
+  readonly highWaterMark: number;
 }
 
 /** Where a local task came from: its id in the run, and how many subtasks it spawned so far. */
@@ -36,16 +45,16 @@ export class RedisForwarder implements TaskForwarding {
   #chain: Promise<void> = Promise.resolve();
   #failure: Error | undefined;
 
-  readonly #levels: () => number;
+  readonly #run: () => RunLimits;
 
   constructor(
     redis: ScriptedRedis,
     queue: Queue<JobData>,
     keys: QueueKeys,
     originOf: (local: TaskRecord) => RemoteOrigin | undefined,
-    levels: () => number,
+    run: () => RunLimits,
   ) {
-    this.#levels = levels;
+    this.#run = run;
     this.#redis = redis;
     this.#queue = queue;
     this.#keys = keys;
@@ -55,7 +64,7 @@ export class RedisForwarder implements TaskForwarding {
   spawn(parent: TaskRecord, priority: number, call: TaskCall): void {
     const origin = this.#originOf(parent);
     if (!origin) throw new Error(`spawn from task ${parent.id}, which this host does not know`);
-    const levels = this.#levels();
+    const { levels } = this.#run();
     if (priority >= levels) throw new RangeError(`priority must be an integer from 0 to ${levels - 1} (priorityLevels is ${levels}), got ${priority}`);
     this.#spawns.push({ key: `${origin.id}.${origin.spawned++}`, priority, call });
     this.#queueFlush();
@@ -108,7 +117,17 @@ export class RedisForwarder implements TaskForwarding {
   async #writeMessages(messages: Buffer[]): Promise<void> {
     const pipeline = this.#redis.pipeline();
     for (const message of messages) pipeline.xadd(this.#keys.events, '*', 'k', 'm', 'p', message);
-    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    pipeline.xlen(this.#keys.events);
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    let unread = Number(replies.at(-1)?.[1] ?? 0);
+    // The reader trims what it read, so the stream's length is what waits for it.
+    // Past the manager's inboxHighWaterMark, acknowledgements wait: ctx.send() then waits too (back-pressure)
+    // instead of filling Redis's memory when nobody reads messages().
+    while (unread > this.#run().highWaterMark) {
+      await new Promise((resolve) => setTimeout(resolve, BACK_PRESSURE_POLL_MS));
+      unread = await this.#redis.xlen(this.#keys.events);
+    }
   }
 
   async #writeSpawns(spawns: PendingSpawn[]): Promise<void> {

@@ -8,7 +8,7 @@
  *   tasklane:<queue>:events    STREAM messages (m), outcomes (d) and "open went empty" marks (i), in order
  *   tasklane:<queue>:running   HASH   id -> [name, worker, startedAt] of tasks that run now, for stats()
  *   tasklane:<queue>:hosts     HASH   host -> [task names, threads, pid, hostname]
- *   tasklane:<queue>:state     STRING open | cancel | kill: what hosts do with the next task
+ *   tasklane:<queue>:state     STRING "open|cancel|kill <levels> <high-water mark>": what hosts do next, run limits
  *   tasklane:<queue>:owner     STRING the manager's token, with a TTL: one manager per queue
  *   tasklane:<queue>:control   CHANNEL "cancel <id>", "state": tells hosts at once
  */

@@ -29,16 +29,17 @@ export class QueueClaim {
   readonly token = randomUUID();
   #timer: NodeJS.Timeout | undefined;
 
-  readonly #levels: number;
+  /** "<priority levels> <inbox high-water mark>", as hosts read them after the state. */
+  readonly #limits: string;
 
-  private constructor(redis: Redis, keys: QueueKeys, levels: number) {
+  private constructor(redis: Redis, keys: QueueKeys, limits: string) {
     this.#redis = redis;
     this.#keys = keys;
-    this.#levels = levels;
+    this.#limits = limits;
   }
 
-  static async take(redis: Redis, keys: QueueKeys, queue: Queue, levels: number, onLost: (error: Error) => void): Promise<QueueClaim> {
-    const claim = new QueueClaim(redis, keys, levels);
+  static async take(redis: Redis, keys: QueueKeys, queue: Queue, limits: string, onLost: (error: Error) => void): Promise<QueueClaim> {
+    const claim = new QueueClaim(redis, keys, limits);
     const taken = await redis.set(keys.owner, claim.token, 'PX', CLAIM_TTL_MS, 'NX');
     if (taken !== 'OK') {
       throw new RedisUnavailableError(
@@ -56,9 +57,9 @@ export class QueueClaim {
     return claim;
   }
 
-  /** Tells every host what to do with tasks it takes from now on, and the run's priority levels. */
+  /** Tells every host what to do with tasks it takes from now on, and the run's limits. */
   async setState(state: 'open' | 'cancel' | 'kill'): Promise<void> {
-    await this.#redis.set(this.#keys.state, `${state} ${this.#levels}`);
+    await this.#redis.set(this.#keys.state, `${state} ${this.#limits}`);
     await this.#redis.publish(this.#keys.control, 'state');
   }
 

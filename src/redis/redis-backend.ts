@@ -202,7 +202,7 @@ export class RedisBackend implements Backend {
       await assertNoEviction(redis, url);
       const queue = quietBull(new Queue<JobData, unknown, string, JobData>(name, { connection: bullConnection(url) }));
       cleanup.push(() => closeBull(queue));
-      const claim = await QueueClaim.take(redis, this.#keys, queue, this.#options.priorityLevels, (error) => this.#fail(error));
+      const claim = await QueueClaim.take(redis, this.#keys, queue, `${this.#options.priorityLevels} ${this.#options.inboxHighWaterMark}`, (error) => this.#fail(error));
       cleanup.push(() => claim.release(queue));
       const readerConnection = await connectRedis(url, 'manager-reader');
       const reader = new EventReader(readerConnection, redis, this.#keys, {

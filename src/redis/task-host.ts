@@ -9,7 +9,7 @@ import type { TaskRecord } from '../manager/task-record.js';
 import { serializeError, type TaskError } from '../task/task-error.js';
 import { assertNoEviction, bullConnection, closeBull, closeConnection, connectRedis, quietBull } from './connection.js';
 import { decodeJob, encodeDone, RemoteOutcome, type FailureDetail, type JobCall, type JobData, type RemoteOutcomeCode } from './entries.js';
-import { RedisForwarder, type RemoteOrigin } from './forwarder.js';
+import { RedisForwarder, type RemoteOrigin, type RunLimits } from './forwarder.js';
 import { QueueKeys } from './keys.js';
 
 import { finishTask, withScripts, type ScriptedRedis } from './scripts.js';
@@ -20,6 +20,9 @@ import { finishTask, withScripts, type ScriptedRedis } from './scripts.js';
  * task that arrives waits behind at most this many per thread.
  */
 const HOST_PREFETCH = 2;
+
+/** Until a host has read the run's state: the ProcessManager's default inboxHighWaterMark. */
+const DEFAULT_HIGH_WATER_MARK = 10_000;
 
 /** How many times a task whose host died runs again before it counts as failed. */
 const MAX_STALLED_RUNS = 5;
@@ -47,8 +50,8 @@ export class RedisTaskHost {
   readonly #cancelled = new Set<number>();
   #worker: Worker<JobData> | undefined;
   #state: RunState = 'open';
-  /** The manager's priority levels: spawns beyond them fail their task, as they would locally. */
-  #levels = 128;
+  /** The manager's priority levels (a spawn beyond them fails its task, as locally) and inbox high-water mark. */
+  #limits: RunLimits = { levels: MAX_PRIORITY_LEVELS, highWaterMark: DEFAULT_HIGH_WATER_MARK };
   #stopping = false;
 
   private constructor(settings: RedisSettings, options: ResolvedOptions, log: LogDirectory | undefined, redis: Redis, subscriber: Redis, label: string) {
@@ -57,7 +60,7 @@ export class RedisTaskHost {
     this.#redis = withScripts(redis);
     this.#subscriber = subscriber;
     this.#queue = quietBull(new Queue<JobData, unknown, string, JobData>(settings.queue, { connection: bullConnection(settings.url) }));
-    this.#forwarder = new RedisForwarder(this.#redis, this.#queue, this.#keys, (local) => this.#origins.get(local.id), () => this.#levels);
+    this.#forwarder = new RedisForwarder(this.#redis, this.#queue, this.#keys, (local) => this.#origins.get(local.id), () => this.#limits);
     this.engine = new TaskEngine(options, log, {
       onUnhandledFailure: () => {}, // every task here has a settle: failures go to the FINISH script
       forward: this.#forwarder,
@@ -141,9 +144,9 @@ export class RedisTaskHost {
   }
 
   async #readState(): Promise<void> {
-    const [state, levels] = ((await this.#redis.get(this.#keys.state).catch(() => null)) ?? 'open 128').split(' ');
+    const [state, levels, highWaterMark] = ((await this.#redis.get(this.#keys.state).catch(() => null)) ?? 'open').split(' ');
     this.#state = state as RunState;
-    this.#levels = Number(levels) || 128;
+    this.#limits = { levels: Number(levels) || MAX_PRIORITY_LEVELS, highWaterMark: Number(highWaterMark) || DEFAULT_HIGH_WATER_MARK };
     if (state !== 'open') this.engine.cancelInFlight();
   }
 

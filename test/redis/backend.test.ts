@@ -38,6 +38,29 @@ describe('the Redis backend: the ProcessManager API over BullMQ', () => {
     });
   });
 
+  it('back-pressure: a slow reader holds the stream near inboxHighWaterMark, and nothing is lost', async () => {
+    await withRedisManager({ workers: 1, inboxHighWaterMark: 20 }, async (manager, server, queue) => {
+      const redis = new Redis(server.url);
+      try {
+        manager.schedule(flood(400));
+        const got: unknown[] = [];
+        let longest = 0;
+        const read = async (): Promise<void> => {
+          for await (const message of manager.messages()) {
+            got.push(message);
+            longest = Math.max(longest, await redis.xlen(`tasklane:${queue}:events`)); // one round trip per message: slow
+          }
+        };
+        await within(read(), 60_000, 'the flood');
+        assert.deepEqual(got, Array.from({ length: 400 }, (_, i) => i));
+        // Mark 20, the worker's send window 20, one forwarded batch, the task's d entry: far below 400.
+        assert.ok(longest <= 80, `the stream held at most ${longest} entries`);
+      } finally {
+        redis.disconnect();
+      }
+    });
+  });
+
   it('takes tasks in priority order: every priority-0 task before any priority-1, FIFO within a level', async () => {
     await withRedisManager({ workers: 0, priorityLevels: 3 }, async (manager, server, queue) => {
       const order = [2, 1, 0, 2, 0, 1, 0, 2, 1, 0];
