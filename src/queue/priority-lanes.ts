@@ -130,7 +130,8 @@ export class PriorityLanes<E extends LaneEntry> {
 
   /** With no live entry left, flagged leftovers are dropped so they do not hold memory. */
   #dropCancelled(): void {
-    for (const lane of this.#lanes) lane.drain();
+    // Only when some are flagged: take() on an empty queue is common (a host with 128 levels, an idle pool).
+    if (this.#flagged > 0) for (const lane of this.#lanes) lane.drain();
     this.#flagged = 0;
     this.#lowest = this.#lanes.length;
   }

@@ -85,8 +85,10 @@ export class RedisBackend implements Backend {
     return this.#unsent.length === 0 && this.#sendsInFlight === 0 && this.#remoteIdle;
   }
 
+  /** Known once connected and a host (ours or another) registered its task modules' names: ready() waits for it. */
   get taskNames(): ReadonlySet<string> | undefined {
-    return this.#connection?.host?.engine.taskNames ?? this.#view.taskNames;
+    if (!this.#connection) return undefined;
+    return this.#connection.host?.engine.taskNames ?? this.#view.taskNames;
   }
 
   add(call: TaskCall, priority: number, settle?: TaskRecord['settle'], timeout = this.#options.taskTimeout): number {

@@ -97,6 +97,7 @@ export class RedisTaskHost {
         maxStalledCount: MAX_STALLED_RUNS,
       });
       quietBull(host.#worker);
+      await host.#worker.waitUntilReady(); // its connections up and BullMQ's scripts loaded: it takes jobs at once
       return host;
     } catch (error) {
       if (host) await host.stop(true);
