@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { LogDirectory } from '../manager/log-directory.js';
 import { resolveOptions } from '../manager/options.js';
 import { RedisTaskHost } from '../redis/task-host.js';
@@ -27,7 +27,7 @@ export function registerWorkerCommand(program: Command, setExitCode: (code: numb
   program
     .command('worker')
     .description('serve a Redis queue: run its tasks on this machine\'s threads until SIGINT/SIGTERM (see docs/scaling-out.md)')
-    .requiredOption('--redis <url>', 'the Redis server, redis://[user:password@]host[:port][/db]')
+    .addOption(new Option('--redis <url>', 'the Redis server, redis://[user:password@]host[:port][/db]').argParser(redisUrl).makeOptionMandatory())
     .requiredOption('-t, --tasks <module...>', 'task module(s): the same files the manager was given')
     .addOption(new Option('--queue <name>', 'the queue the manager was given').default('tasklane'))
     .addOption(new Option('-w, --workers <n>', 'worker threads').argParser(integerIn(1, 1024)).default(availableParallelism() * 2, 'twice the CPU count'))
@@ -87,4 +87,9 @@ async function serve(options: WorkerOptions): Promise<number> {
   } finally {
     signals.uninstall();
   }
+}
+
+function redisUrl(value: string): string {
+  if (!/^rediss?:\/\/[^/]/.test(value)) throw new InvalidArgumentError('expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0.');
+  return value;
 }

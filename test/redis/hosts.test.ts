@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ProcessManager } from 'tasklane';
 // @ts-expect-error: plain JS fixture module without types
 import { add, fanOut, hang, hangOnce } from '../fixtures/redis-tasks.js';
@@ -52,6 +54,12 @@ describe('hosts: tasklane worker processes sharing a run', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+
+  it('tasklane worker: a malformed --redis is a usage error (exit 2), naming the option', () => {
+    const run = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/tasklane.js', import.meta.url)), 'worker', '--redis', 'localhost:6379', '--tasks', 'x.js'], { encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /option '--redis <url>' argument 'localhost:6379' is invalid\. expected a redis:\/\/ or rediss:\/\/ URL/);
   });
 
   it('tasklane worker exits 1 with a clear message when Redis is unreachable', async () => {
