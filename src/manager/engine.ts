@@ -235,7 +235,9 @@ export class TaskEngine implements LinkEvents {
     this.onProgress();
   }
 
-  onStarted(): void {}
+  onStarted(_link: WorkerLink, task: TaskRecord): void {
+    this.#forward?.started(task);
+  }
 
   onMessage(link: WorkerLink, message: unknown): void {
     if (this.#forward) this.#forward.message(link.current!, message);

@@ -3,6 +3,8 @@ import type { TaskRecord } from './task-record.js';
 
 /** Where a Redis host sends its tasks' spawns and messages (src/redis/task-host.ts). */
 export interface TaskForwarding {
+  /** A task started at its worker (`workerId` and `startedAt` are set). */
+  started(task: TaskRecord): void;
   spawn(parent: TaskRecord, priority: number, call: TaskCall): void;
   message(from: TaskRecord, message: unknown): void;
   /** Calls `then` once everything forwarded so far is stored: acknowledgements wait for it. */

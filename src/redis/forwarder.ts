@@ -21,10 +21,12 @@ export interface RunLimits {
   readonly highWaterMark: number;
 }
 
-/** Where a local task came from: its id in the run, and how many subtasks it spawned so far. */
+/** Where a local task came from (its id in the run), how many subtasks it spawned so far, where it started. */
 export interface RemoteOrigin {
   readonly id: number;
   spawned: number;
+  workerId: number;
+  startedAt: number;
 }
 
 /**
@@ -59,6 +61,13 @@ export class RedisForwarder implements TaskForwarding {
     this.#queue = queue;
     this.#keys = keys;
     this.#originOf = originOf;
+  }
+
+  started(task: TaskRecord): void {
+    const origin = this.#originOf(task);
+    if (!origin) return;
+    origin.workerId = task.workerId;
+    origin.startedAt = task.startedAt;
   }
 
   spawn(parent: TaskRecord, priority: number, call: TaskCall): void {

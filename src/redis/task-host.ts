@@ -5,7 +5,6 @@ import { TaskEngine } from '../manager/engine.js';
 import { MAX_PRIORITY_LEVELS } from '../queue/priority-lanes.js';
 import type { LogDirectory } from '../manager/log-directory.js';
 import type { RedisSettings, ResolvedOptions } from '../manager/options.js';
-import type { TaskRecord } from '../manager/task-record.js';
 import { serializeError, type TaskError } from '../task/task-error.js';
 import { assertNoEviction, bullConnection, closeBull, closeConnection, connectRedis, quietBull } from './connection.js';
 import { decodeJob, encodeDone, RemoteOutcome, type FailureDetail, type JobCall, type JobData, type RemoteOutcomeCode } from './entries.js';
@@ -45,8 +44,8 @@ export class RedisTaskHost {
   readonly #queue: Queue<JobData>;
   readonly #forwarder: RedisForwarder;
   readonly #origins = new Map<number, RemoteOrigin>();
-  /** Run id -> the local record running it, for `cancel <id>` from the manager. */
-  readonly #local = new Map<number, TaskRecord>();
+  /** Run id -> the local id running it, for `cancel <id>` from the manager. */
+  readonly #local = new Map<number, number>();
   readonly #cancelled = new Set<number>();
   #worker: Worker<JobData> | undefined;
   #state: RunState = 'open';
@@ -153,9 +152,9 @@ export class RedisTaskHost {
 
   #cancel(id: number): void {
     const local = this.#local.get(id);
-    if (!local) return;
+    if (local === undefined) return;
     this.#cancelled.add(id);
-    this.engine.cancel(local.id);
+    this.engine.cancel(local);
   }
 
   async #process(job: Job<JobData>): Promise<void> {
@@ -164,43 +163,38 @@ export class RedisTaskHost {
       await this.#finish(call, RemoteOutcome.NotRun, 0, '', undefined, { reason: `was not run: the manager closed with '${this.#state}'`, remoteStack: '' });
       return;
     }
-    const startedAt = Date.now();
-    void this.#redis.hset(this.#keys.running, String(call.id), JSON.stringify([call.name, this.label, startedAt])).catch(() => {});
-    const { ok, value, local } = await this.#run(call);
-    const worker = `${this.label}/${local?.workerId ?? 0}`;
+    void this.#redis.hset(this.#keys.running, String(call.id), JSON.stringify([call.name, this.label, Date.now()])).catch(() => {});
+    const { ok, value, origin } = await this.#run(call);
+    const worker = `${this.label}/${origin.workerId}`;
     if (this.#stopping && this.#state === 'open' && !ok) {
       throw new Error(`host ${this.label} stopped: the task runs again elsewhere`); // left to BullMQ's stalled check
     }
     await this.#forwarder.stored();
-    if (ok) await this.#finish(call, RemoteOutcome.Ok, startedAt, worker, call.reply ? value : undefined);
-    else await this.#finish(call, this.#failureKind(call.id, local), startedAt, worker, undefined, failureDetail(call, value as TaskError));
+    if (ok) await this.#finish(call, RemoteOutcome.Ok, origin.startedAt, worker, call.reply ? value : undefined);
+    else await this.#finish(call, this.#failureKind(call.id, origin), origin.startedAt, worker, undefined, failureDetail(call, value as TaskError));
   }
 
-  async #run(call: JobCall): Promise<{ ok: boolean; value: unknown; local: TaskRecord | undefined }> {
-    let local: TaskRecord | undefined;
+  async #run(call: JobCall): Promise<{ ok: boolean; value: unknown; origin: RemoteOrigin }> {
+    const origin: RemoteOrigin = { id: call.id, spawned: 0, workerId: 0, startedAt: 0 };
+    let localId: number | undefined;
     try {
       const result = await new Promise<{ ok: boolean; value: unknown }>((resolve) => {
-        const localId = this.engine.add({ name: call.name, args: call.args }, call.priority, {
-          resolve: (value) => resolve({ ok: true, value }),
-          reject: (error) => resolve({ ok: false, value: error }),
-        }, call.timeout);
-        local = this.engine.ledger.get(localId);
-        if (local) {
-          this.#origins.set(localId, { id: call.id, spawned: 0 });
-          this.#local.set(call.id, local);
-        }
+        const settle = { resolve: (value: unknown) => resolve({ ok: true, value }), reject: (error: Error) => resolve({ ok: false, value: error }) };
+        localId = this.engine.add({ name: call.name, args: call.args }, call.priority, settle, call.timeout);
+        this.#origins.set(localId, origin);
+        this.#local.set(call.id, localId);
       });
-      return { ...result, local };
+      return { ...result, origin };
     } catch (error) {
-      return { ok: false, value: error, local }; // refused at once: unknown name, bad priority
+      return { ok: false, value: error, origin }; // refused at once: unknown name, bad priority
     } finally {
-      if (local) this.#origins.delete(local.id);
+      if (localId !== undefined) this.#origins.delete(localId);
       this.#local.delete(call.id);
     }
   }
 
-  #failureKind(id: number, local: TaskRecord | undefined): RemoteOutcomeCode {
-    const started = local !== undefined && local.startedAt > 0;
+  #failureKind(id: number, origin: RemoteOrigin): RemoteOutcomeCode {
+    const started = origin.startedAt > 0;
     if (this.#state !== 'open') return started ? RemoteOutcome.Interrupted : RemoteOutcome.NotRun;
     if (this.#cancelled.delete(id)) return RemoteOutcome.Cancelled;
     return RemoteOutcome.Failed;
