@@ -165,9 +165,21 @@ function decodeBody(bytes: Uint8Array, from: number, to: number, start: number):
   let payload: unknown;
   try {
     payload = unpackPayload(bytes, from + 1, to);
-  } catch (cause) {
+  } catch (inPlace) {
+    // msgpackr reads a truncated value's header past `to` before it fails, so its message would depend on the
+    // bytes after the frame: give the one the payload alone gives, the same wherever the frame lies.
+    const cause = failureOf(bytes.subarray(from + 1, to)) ?? inPlace;
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new ProtocolError(`payload of ${frameTypeName(type)} frame does not decode: ${why}`, start, { cause });
   }
   return { type, payload };
+}
+
+function failureOf(payload: Uint8Array): unknown {
+  try {
+    unpackPayload(payload);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }
