@@ -1,11 +1,11 @@
 import { Outcome, type OutcomeCode } from '../protocol/payloads.js';
-import { PriorityLanes } from '../queue/priority-lanes.js';
 import { CHAIN_TASK_NAME } from '../task/chain.js';
 import type { TaskCall } from '../task/task-call.js';
 import type { SerializedError, TaskError } from '../task/task-error.js';
 import { TaskLedger } from './task-ledger.js';
 import { TaskTimeouts } from './task-timeouts.js';
 import { Inbox } from './inbox.js';
+import { QueuedTasks } from './queued-tasks.js';
 import type { LogDirectory } from './log-directory.js';
 import type { ResolvedOptions } from './options.js';
 import { localFailure, remoteFailure, timeoutFailure } from './task-failures.js';
@@ -37,7 +37,8 @@ export type EngineMode = 'open' | 'join' | 'cancel' | 'kill';
  * therefore never be true while work a task produced is still on its way.
  */
 export class TaskEngine implements LinkEvents {
-  readonly lanes: PriorityLanes<TaskRecord>;
+  /** The queued tasks, by priority. */
+  readonly lanes: QueuedTasks;
   readonly inbox = new Inbox();
   readonly ledger: TaskLedger;
   readonly #timeouts: TaskTimeouts;
@@ -78,7 +79,8 @@ export class TaskEngine implements LinkEvents {
       terminate: (task) => void this.#links[task.workerId - 1]?.terminate(timeoutFailure(task, this.#options.cancelGracePeriod)),
     });
     this.ledger.onFinished = (task) => this.#timeouts.clear(task);
-    this.lanes = new PriorityLanes(options.priorityLevels);
+    this.lanes = new QueuedTasks(options.priorityLevels, options.taskTimeout);
+    this.ledger.findQueued = (id) => this.lanes.find(id);
     if (options.isolation === 'process') {
       this.#startTransport = processTransportFactory(options);
       this.#releaseWorkers = async () => {};
@@ -110,17 +112,18 @@ export class TaskEngine implements LinkEvents {
     if (this.#taskNames && call.name !== CHAIN_TASK_NAME && !this.#taskNames.has(call.name)) {
       throw new Error(`no task named "${call.name}" in the task modules (known: ${[...this.#taskNames].sort().join(', ') || 'none'})`);
     }
-    const task = createRecord(this.#nextId++, call, priority);
-    if (settle) task.settle = settle;
-    if (timeout !== undefined) task.timeout = timeout;
-    this.ledger.open(task);
+    const id = this.#nextId++;
     if (this.bootFailure) {
+      const task = createRecord(id, call, priority);
+      task.settle = settle;
+      this.ledger.open(task);
       this.ledger.failed(task, localFailure(task, `could not run: ${this.bootFailure.message}`, this.bootFailure));
-      return task.id;
+      return id;
     }
-    this.lanes.push(task);
+    this.ledger.openQueued(); // no record until it is dispatched (QueuedTasks)
+    this.lanes.push(id, call, priority, settle, timeout);
     this.#queueDispatch();
-    return task.id;
+    return id;
   }
 
   /** `manager.cancel(id)`: true when the task was queued or running and is now being cancelled. */
@@ -352,6 +355,7 @@ export class TaskEngine implements LinkEvents {
           const task = this.lanes.take();
           if (!task) break;
           gave = true;
+          this.ledger.track(task);
           if (task.name !== CHAIN_TASK_NAME && this.#taskNames && !this.#taskNames.has(task.name)) {
             this.ledger.failed(task, localFailure(task, `could not run: no task of that name in the task modules`));
             continue;
