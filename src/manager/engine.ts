@@ -1,5 +1,4 @@
 import { Outcome, type OutcomeCode } from '../protocol/payloads.js';
-import { PriorityLanes } from '../queue/priority-lanes.js';
 import { CHAIN_TASK_NAME } from '../task/chain.js';
 import type { TaskCall } from '../task/task-call.js';
 import type { SerializedError, TaskError } from '../task/task-error.js';
@@ -10,6 +9,7 @@ import { BootFailures } from './boot-failures.js';
 import { PrefetchGauge } from './prefetch-gauge.js';
 import type { TaskForwarding } from './task-forwarding.js';
 import { Inbox } from './inbox.js';
+import { QueuedTasks } from './queued-tasks.js';
 import type { LogDirectory } from './log-directory.js';
 import type { ResolvedOptions } from './options.js';
 import { localFailure, remoteFailure, timeoutFailure } from './task-failures.js';
@@ -43,7 +43,8 @@ export type EngineMode = 'open' | 'join' | 'cancel' | 'kill';
  * therefore never be true while work a task produced is still on its way.
  */
 export class TaskEngine implements LinkEvents {
-  readonly lanes: PriorityLanes<TaskRecord>;
+  /** The queued tasks, by priority. */
+  readonly lanes: QueuedTasks;
   readonly inbox = new Inbox();
   readonly ledger: TaskLedger;
   readonly #timeouts: TaskTimeouts;
@@ -87,7 +88,8 @@ export class TaskEngine implements LinkEvents {
       terminate: (task) => void this.#links[task.workerId - 1]?.terminate(timeoutFailure(task, this.#options.cancelGracePeriod)),
     });
     this.ledger.onFinished = (task) => this.#timeouts.clear(task);
-    this.lanes = new PriorityLanes(options.priorityLevels);
+    this.lanes = new QueuedTasks(options.priorityLevels, options.taskTimeout);
+    this.ledger.findQueued = (id) => this.lanes.find(id);
     if (options.isolation === 'process') {
       this.#startTransport = processTransportFactory(options);
       this.#releaseWorkers = async () => {};
@@ -122,11 +124,14 @@ export class TaskEngine implements LinkEvents {
   add(call: TaskCall, priority: number, settle?: TaskRecord['settle'], timeout = this.#options.taskTimeout): number {
     this.#check(call.name, priority);
     const id = this.#nextId++;
-    const task = admitTask(this.ledger, id, call, priority, settle, timeout, this.bootFailure);
-    if (!task) return id;
-    this.lanes.push(task);
+    if (this.bootFailure) {
+      admitTask(this.ledger, id, call, priority, settle, timeout, this.bootFailure); // counted, then failed
+      return id;
+    }
+    this.ledger.openQueued(); // no record until it is dispatched (QueuedTasks)
+    this.lanes.push(id, call, priority, settle, timeout);
     this.#queueDispatch();
-    return task.id;
+    return id;
   }
 
   #check(name: string, priority: number): void {
@@ -375,6 +380,7 @@ export class TaskEngine implements LinkEvents {
           const task = this.lanes.take();
           if (!task) break;
           gave = true;
+          this.ledger.track(task);
           if (task.name !== CHAIN_TASK_NAME && this.#taskNames && !this.#taskNames.has(task.name)) {
             this.ledger.failed(task, localFailure(task, `could not run: no task of that name in the task modules`));
             continue;

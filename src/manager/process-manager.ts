@@ -6,10 +6,12 @@ import type { Backend } from './backend.js';
 import { TaskEngine } from './engine.js';
 import { LogDirectory, toJson } from './log-directory.js';
 import { checkTimeout, resolveOptions, type ProcessManagerOptions, type ResolvedOptions, type ScheduleOptions } from './options.js';
+import { InboxReader } from './inbox-reader.js';
 import { handleSignals } from './signals.js';
 import type { TaskRecord } from './task-record.js';
 
 const STRENGTH: Record<ClosePolicy, number> = { join: 0, cancel: 1, kill: 2 };
+const SECOND_READER = 'messages() already has a reader: the inbox is read by one loop at a time';
 
 /**
  * A pool of worker threads with one FIFO lane per priority level. Tasks are named calls of `defineTask`
@@ -102,7 +104,7 @@ export class ProcessManager {
    * is empty; iterate again after scheduling more. With `failFast`, throws the first unhandled TaskError.
    */
   messages(): AsyncIterableIterator<unknown> {
-    if (this.#reading) throw new Error('messages() already has a reader: the inbox is read by one loop at a time');
+    if (this.#reading) throw new Error(SECOND_READER);
     return this.#read();
   }
 
@@ -148,30 +150,22 @@ export class ProcessManager {
     await this.close(this.#readerFinished ? 'join' : 'cancel');
   }
 
-  async *#read(): AsyncGenerator<unknown, void, undefined> {
-    if (this.#reading) throw new Error('messages() already has a reader: the inbox is read by one loop at a time');
-    this.#reading = true;
-    this.#readerFinished = false;
-    const { inbox } = this.#engine;
-    try {
-      for (;;) {
-        if (this.#failure) throw this.#failure;
-        if (this.#fatal) throw this.#fatal;
-        if (inbox.length > 0) {
-          const message = inbox.shift();
-          this.#engine.messageTaken();
-          yield message;
-          continue;
-        }
-        if (this.#engine.idle || this.#engine.mode === 'cancel' || this.#engine.mode === 'kill') {
-          this.#readerFinished = true;
-          return;
-        }
-        await inbox.wait();
-      }
-    } finally {
-      this.#reading = false;
-    }
+  #read(): InboxReader {
+    const engine = this.#engine;
+    return new InboxReader(engine.inbox, {
+      start: () => {
+        if (this.#reading) throw new Error(SECOND_READER);
+        this.#reading = true;
+        this.#readerFinished = false;
+      },
+      taken: () => engine.messageTaken(),
+      failure: () => this.#failure ?? this.#fatal,
+      ended: () => engine.idle || engine.mode === 'cancel' || engine.mode === 'kill',
+      stop: (finished) => {
+        this.#reading = false;
+        if (finished) this.#readerFinished = true;
+      },
+    });
   }
 
   async #close(): Promise<CloseReport> {

@@ -13,19 +13,33 @@ export interface Counts {
   cancelled: number;
 }
 
+/** Tasks a close found queued, handed over in bulk: counted at once, made into records only when read. */
+export interface QueuedBatch extends Iterable<TaskRecord> {
+  readonly length: number;
+  /** The tasks that need settling one by one (a `run()` promise, a timeout). */
+  special(): Iterable<TaskRecord>;
+}
+
 /**
  * Every task from `schedule()` to its one outcome. Each task reaches exactly one of `ok`, `failed`, `cancelled`,
  * `interrupted` or `notRun`, once; the counts therefore add up: done + failed + cancelled + unfinished = scheduled.
  */
 export class TaskLedger {
   readonly counts: Counts = { scheduled: 0, done: 0, failed: 0, cancelled: 0 };
-  /** Tasks a close left unstarted, and tasks it stopped while they ran. */
-  notRunTasks: TaskRecord[] = [];
+  /** Tasks a close left unstarted, in the order they were reported: single tasks and queued batches. */
+  readonly #notRun: (TaskRecord | QueuedBatch)[] = [];
+  #notRunList: TaskRecord[] | undefined;
+  /** Tasks a close stopped while they ran. */
   readonly interruptedTasks: TaskRecord[] = [];
   /** Failures that no `run()` caller received, the first MAX_KEPT_FAILURES of them. */
   readonly unhandledFailures: TaskError[] = [];
-  /** Every task not yet finished, by id: what `cancel(id)` looks up. */
+  /**
+   * Unfinished tasks that have a record, by id: what `cancel(id)` looks up. Tasks still queued in the engine have
+   * none (see QueuedTasks): `get()` asks `findQueued` for them.
+   */
   readonly #open = new Map<number, TaskRecord>();
+  /** The record of a task still queued, if `id` is one (set by the engine). */
+  findQueued: (id: number) => TaskRecord | undefined = () => undefined;
   readonly #log: LogDirectory | undefined;
   readonly #onUnhandledFailure: (error: TaskError) => void;
   /** Called as a task reaches its outcome, before its promise settles (timeouts clear their timers here). */
@@ -41,8 +55,23 @@ export class TaskLedger {
     this.#open.set(task.id, task);
   }
 
+  /** A task was queued without a record (QueuedTasks): counted now, tracked once it has one. */
+  openQueued(): void {
+    this.counts.scheduled++;
+  }
+
+  /** A task counted by `openQueued()` got its record (it is being dispatched). */
+  track(task: TaskRecord): void {
+    this.#open.set(task.id, task);
+  }
+
   get(id: number): TaskRecord | undefined {
-    return this.#open.get(id);
+    return this.#open.get(id) ?? this.findQueued(id);
+  }
+
+  /** Tasks a close left unstarted, oldest report first. */
+  get notRunTasks(): TaskRecord[] {
+    return (this.#notRunList ??= this.#notRun.flatMap((part) => (Symbol.iterator in part ? [...(part as QueuedBatch)] : [part as TaskRecord])));
   }
 
   ok(task: TaskRecord, value: unknown): void {
@@ -73,14 +102,16 @@ export class TaskLedger {
   }
 
   /**
-   * A close's not-run tasks in bulk (a million queued must cancel in milliseconds). They stay in the open-task
-   * index until `forgetAllExcept()`, which the close calls once: deleting a million Map entries one by one costs
-   * more than the rest of the close.
+   * A close's not-run queued tasks in bulk (a million queued must cancel in milliseconds): counted at once,
+   * records made only when `notRunTasks` is read. Those that had a record stay in the open-task index until
+   * `forgetAllExcept()`, which the close calls once.
    */
-  notRunAll(tasks: TaskRecord[], policy: string): void {
+  notRunAll(tasks: QueuedBatch, policy: string): void {
+    if (tasks.length === 0) return;
     this.counts.cancelled += tasks.length;
-    this.notRunTasks = this.notRunTasks.length === 0 ? tasks : this.notRunTasks.concat(tasks);
-    for (const task of tasks) {
+    this.#notRun.push(tasks);
+    this.#notRunList = undefined;
+    for (const task of tasks.special()) {
       if (task.timeout !== undefined) this.onFinished(task);
       task.settle?.reject(localFailure(task, `was not run: the manager closed with '${policy}'`));
     }
@@ -94,7 +125,8 @@ export class TaskLedger {
 
   notRun(task: TaskRecord, policy: string): void {
     task.state = 'queued';
-    this.notRunTasks.push(task);
+    this.#notRun.push(task);
+    this.#notRunList = undefined;
     this.#open.delete(task.id);
     this.counts.cancelled++;
     this.onFinished(task);

@@ -1,4 +1,3 @@
-import type { LaneEntry } from '../queue/priority-lanes.js';
 import type { TaskCall } from '../task/task-call.js';
 
 /**
@@ -10,12 +9,13 @@ import type { TaskCall } from '../task/task-call.js';
  */
 export type TaskState = 'queued' | 'sent' | 'running';
 
-/** One scheduled task, from `schedule()` until its outcome is known. */
-export interface TaskRecord extends LaneEntry {
+/** One task, from its dispatch (or an earlier lookup by id) until its outcome is known; see QueuedTasks. */
+export interface TaskRecord {
   readonly id: number;
   readonly name: string;
   readonly args: readonly unknown[];
   readonly priority: number;
+  /** Cancelled while queued. */
   cancelled: boolean;
   state: TaskState;
   /** The worker slot it was sent to (0 while queued). */

@@ -80,6 +80,9 @@ export class FrameDecoder {
     const end = chunk.length;
     if (this.#headerFill > 0 || this.#body) at = this.#finishPartial(chunk, frames);
     const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // msgpackr caches a DataView on each source as `source.dataView`; payloads are decoded in place in `chunk`, so
+    // give it this one, not enumerable: the caller's chunk gains no visible property.
+    if (!('dataView' in chunk)) Object.defineProperty(chunk, 'dataView', { value: view, writable: true, configurable: true });
     while (at < end) {
       const start = this.#streamOffset + at;
       if (end - at < HEADER_BYTES) {
@@ -91,7 +94,7 @@ export class FrameDecoder {
       const length = view.getUint32(at, true);
       this.#checkLength(length, start);
       if (end - at - HEADER_BYTES >= length) {
-        frames.push(decodeBody(chunk.subarray(at + HEADER_BYTES, at + HEADER_BYTES + length), start));
+        frames.push(decodeBody(chunk, at + HEADER_BYTES, at + HEADER_BYTES + length, start));
         at += HEADER_BYTES + length;
         continue;
       }
@@ -125,7 +128,7 @@ export class FrameDecoder {
     if (this.#bodyFill === body.length) {
       this.#body = undefined;
       this.#bodyFill = 0;
-      frames.push(decodeBody(body, this.#frameStart));
+      frames.push(decodeBody(body, 0, body.length, this.#frameStart));
     }
     return at;
   }
@@ -151,17 +154,32 @@ export class FrameDecoder {
   }
 }
 
-/** Decodes one complete frame body (type byte and payload). */
-function decodeBody(body: Uint8Array, start: number): Frame {
-  const type = body[0]!;
+/**
+ * Decodes one complete frame body, `bytes[from, to)` (type byte and payload), in place: a subarray per frame
+ * would cost an allocation, and msgpackr caches a DataView on each source it is given.
+ */
+function decodeBody(bytes: Uint8Array, from: number, to: number, start: number): Frame {
+  const type = bytes[from]!;
   if (!isKnownFrameType(type)) throw new ProtocolError(`unknown frame type ${frameTypeName(type)}`, start);
-  if (body.length === 1) return { type, payload: undefined };
+  if (to - from === 1) return { type, payload: undefined };
   let payload: unknown;
   try {
-    payload = unpackPayload(body.subarray(1));
-  } catch (cause) {
+    payload = unpackPayload(bytes, from + 1, to);
+  } catch (inPlace) {
+    // msgpackr reads a truncated value's header past `to` before it fails, so its message would depend on the
+    // bytes after the frame: give the one the payload alone gives, the same wherever the frame lies.
+    const cause = failureOf(bytes.subarray(from + 1, to)) ?? inPlace;
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new ProtocolError(`payload of ${frameTypeName(type)} frame does not decode: ${why}`, start, { cause });
   }
   return { type, payload };
+}
+
+function failureOf(payload: Uint8Array): unknown {
+  try {
+    unpackPayload(payload);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }

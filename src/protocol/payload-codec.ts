@@ -1,17 +1,141 @@
 import { Packr } from 'msgpackr';
 
 /**
- * The one msgpack codec both ends use. `structuredClone` keeps Map, Set, Date, BigInt, typed arrays and cycles.
+ * The one msgpack codec both ends use, in two forms.
+ *
+ * Most payloads are trees of plain data: they are written as standard msgpack (objects are msgpack maps, no
+ * msgpackr records), so a peer in another language decodes them with any msgpack library. msgpackr's extension
+ * types still carry `undefined`, Set, Date, Error, RegExp, typed arrays and big BigInts (docs/protocol.md).
+ *
+ * A payload holding a Map, an object reached twice (a cycle or a shared reference) or an instance of another
+ * class cannot be written that way: msgpack has one map type for both objects and Maps, and msgpackr's cycle
+ * support needs its records to rebuild objects. Such a payload goes whole through msgpackr's structured clone,
+ * wrapped in one msgpack ext of type `CLONE_EXTENSION` that only the top level may hold. Nothing is registered
+ * with msgpackr's process-global `addExtension`: the wrapper is written and recognized here.
+ *
  * `pack()` returns a view into msgpackr's pooled 8 KiB buffer (RESEARCH.md), so callers copy what they keep:
- * the frame encoders below always copy into their own buffer. `copyBuffers` makes a decoded msgpack `bin` (a
- * Buffer, or bytes from another msgpack implementation) a copy, not a view into the chunk the caller pushed.
+ * the frame encoders always copy into their own buffer. `copyBuffers` makes a decoded msgpack `bin` (a Buffer,
+ * or bytes from another msgpack implementation) a copy, not a view into the chunk the caller pushed.
  */
-export const payloadCodec = new Packr({ structuredClone: true, copyBuffers: true });
+const plainCodec = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: true, copyBuffers: true });
+const cloneCodec = new Packr({ structuredClone: true, copyBuffers: true });
+
+/** The msgpack ext type ('C') of a payload written by msgpackr's structured clone. */
+export const CLONE_EXTENSION = 0x43;
 
 export function packPayload(value: unknown): Uint8Array {
-  return payloadCodec.pack(value);
+  return needsClone(value) ? wrapClone(cloneCodec.pack(value)) : plainCodec.pack(value);
 }
 
-export function unpackPayload(bytes: Uint8Array): unknown {
-  return payloadCodec.unpack(bytes);
+/** Reused: msgpackr reads `start` and `end` before it decodes anything, so one object serves every call. */
+const range = { start: 0, end: 0 };
+
+/** Decodes the payload in `bytes[start, end)`, without copying or viewing it first. */
+export function unpackPayload(bytes: Uint8Array, start = 0, end = bytes.length): unknown {
+  const cloneStart = cloneDataStart(bytes, start, end);
+  range.start = cloneStart < 0 ? start : cloneStart;
+  range.end = end;
+  return (cloneStart < 0 ? plainCodec : cloneCodec).unpack(bytes, range);
+}
+
+function wrapClone(data: Uint8Array): Uint8Array {
+  const length = data.length;
+  const header = length < 0x100 ? 3 : length < 0x10000 ? 4 : 6;
+  const out = new Uint8Array(header + length);
+  if (header === 3) out.set([0xc7, length]);
+  else if (header === 4) out.set([0xc8, length >> 8, length & 0xff]);
+  else {
+    out[0] = 0xc9;
+    new DataView(out.buffer).setUint32(1, length);
+  }
+  out[header - 1] = CLONE_EXTENSION;
+  out.set(data, header);
+  return out;
+}
+
+/** Where the structured-clone data of a wrapped payload starts, or -1 when the payload is not wrapped. */
+function cloneDataStart(bytes: Uint8Array, start: number, end: number): number {
+  const head = bytes[start];
+  let length: number;
+  let at: number;
+  if (head === 0xc7) {
+    length = bytes[start + 1]!;
+    at = start + 3;
+  } else if (head === 0xc8) {
+    length = (bytes[start + 1]! << 8) | bytes[start + 2]!;
+    at = start + 4;
+  } else if (head === 0xc9) {
+    length = ((bytes[start + 1]! << 24) >>> 0) + ((bytes[start + 2]! << 16) | (bytes[start + 3]! << 8) | bytes[start + 4]!);
+    at = start + 6;
+  } else {
+    return -1;
+  }
+  if (at > end || bytes[at - 1] !== CLONE_EXTENSION) return -1;
+  if (at + length !== end) throw new Error(`structured-clone ext of ${length} bytes in a payload of ${end - start} bytes`);
+  return at;
+}
+
+/** Objects met so far in one `needsClone` walk: a short list, a Set once it grows. Reused between walks. */
+interface Seen {
+  list: object[];
+  set: Set<object> | undefined;
+}
+let spareSeen: Seen | undefined = { list: [], set: undefined };
+
+/** True when `value` holds a Map, an object reached twice, or a class instance the plain codec cannot carry. */
+function needsClone(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  // A getter run by the walk may pack a payload itself: it then gets its own list.
+  const seen = spareSeen ?? { list: [], set: undefined };
+  spareSeen = undefined;
+  try {
+    return visit(value, seen);
+  } finally {
+    seen.list.length = 0;
+    seen.set = undefined;
+    spareSeen = seen;
+  }
+}
+
+function metBefore(value: object, seen: Seen): boolean {
+  if (seen.set) {
+    if (seen.set.has(value)) return true;
+    seen.set.add(value);
+    return false;
+  }
+  if (seen.list.includes(value)) return true;
+  seen.list.push(value);
+  if (seen.list.length > 16) seen.set = new Set(seen.list);
+  return false;
+}
+
+function visitItem(item: unknown, seen: Seen): boolean {
+  return typeof item === 'object' && item !== null && visit(item, seen);
+}
+
+function visit(value: object, seen: Seen): boolean {
+  if (metBefore(value, seen)) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (visitItem(value[i], seen)) return true;
+    return false;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null) return visitProperties(value, seen);
+  if (value instanceof Map) return true;
+  if (value instanceof Set) {
+    for (const item of value) if (visitItem(item, seen)) return true;
+    return false;
+  }
+  if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof RegExp || value instanceof ArrayBuffer) return false;
+  if (value instanceof Error) {
+    // msgpackr writes an Error as [name, message, cause] (and an AggregateError's errors)
+    return visitItem(value.cause, seen) || (value instanceof AggregateError && visitItem(value.errors, seen));
+  }
+  return true;
+}
+
+function visitProperties(value: object, seen: Seen): boolean {
+  // for-in, as msgpackr's writer: the keys it writes are a subset of these
+  for (const key in value) if (visitItem((value as Record<string, unknown>)[key], seen)) return true;
+  return false;
 }

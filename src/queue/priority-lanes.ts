@@ -1,40 +1,47 @@
 import { Deque } from './deque.js';
+import { DrainedIds, IdQueue } from './id-queue.js';
 
-/** What the lanes need of an entry: its level, and a flag set when it was cancelled while queued. */
-export interface LaneEntry {
-  readonly priority: number;
-  cancelled: boolean;
+/** Entries put back at the head of a lane (`unshift`): few, and not in id order. */
+interface Front<V> {
+  readonly ids: Deque<number>;
+  readonly values: Deque<V>;
 }
 
 /**
  * One FIFO lane per priority level; `take()` serves the lowest non-empty level first (0 is the most urgent).
+ * An entry is an id (ids pushed only grow) and a value, kept in parallel arrays: no object per entry.
  *
  *   level 0: [ a0 a1 ]            take() -> a0, a1, then b0 ...
  *   level 1: [ b0 b1 b2 b3 ]
  *   level 2: [ ]
  *
- * Cancelling a queued entry is O(1): it is flagged and counted out at once, and `take()` drops flagged entries
- * when it meets them. `#lowest` is a lower bound on the first non-empty level, so `take()` does not rescan the
- * urgent empty levels on every call.
+ * Cancelling a queued entry is O(1): its id goes into a set and is counted out at once, and `take()` drops it
+ * when it meets it. `find(id)` is a binary search per level. `#lowest` is a lower bound on the first non-empty
+ * level, so `take()` does not rescan the urgent empty levels on every call.
  */
-export class PriorityLanes<E extends LaneEntry> {
-  readonly #lanes: Deque<E>[];
+export class PriorityLanes<V> {
+  readonly #main: IdQueue<V>[];
+  readonly #front: (Front<V> | undefined)[];
   /** Live (not cancelled) entries per level. */
   readonly #counts: number[];
   #size = 0;
   #lowest = 0;
-  /** Cancelled entries still sitting in the lanes. */
-  #flagged = 0;
+  /** Ids of cancelled entries still sitting in the lanes. */
+  #cancelled = new Set<number>();
+  /** The id and level of the entry the last `take()` returned. */
+  takenId = 0;
+  takenPriority = 0;
 
   constructor(levels: number) {
     assertLevelCount(levels);
-    this.#lanes = Array.from({ length: levels }, () => new Deque<E>());
+    this.#main = Array.from({ length: levels }, () => new IdQueue<V>());
+    this.#front = new Array<Front<V> | undefined>(levels).fill(undefined);
     this.#counts = new Array<number>(levels).fill(0);
     this.#lowest = levels;
   }
 
   get levels(): number {
-    return this.#lanes.length;
+    return this.#main.length;
   }
 
   /** Live entries over all levels. */
@@ -49,43 +56,54 @@ export class PriorityLanes<E extends LaneEntry> {
 
   /** Throws a RangeError naming the value unless it is an integer in 0..levels-1. */
   checkPriority(priority: unknown): asserts priority is number {
-    if (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) >= this.#lanes.length) {
+    if (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) >= this.#main.length) {
       throw new RangeError(
-        `priority must be an integer from 0 to ${this.#lanes.length - 1} (priorityLevels is ${this.#lanes.length}), got ${describe(priority)}`,
+        `priority must be an integer from 0 to ${this.#main.length - 1} (priorityLevels is ${this.#main.length}), got ${describe(priority)}`,
       );
     }
   }
 
-  push(entry: E): void {
-    this.#lane(entry.priority).push(entry);
-    this.#added(entry.priority);
+  /** Queues an entry at the tail of its lane; `id` must be greater than every id pushed before. */
+  push(id: number, value: V, priority: number): void {
+    this.checkPriority(priority);
+    this.#main[priority]!.push(id, value);
+    this.#added(priority);
   }
 
   /** Puts an entry back at the head of its lane (it was handed out but never started). */
-  unshift(entry: E): void {
-    this.#lane(entry.priority).unshift(entry);
-    this.#added(entry.priority);
+  unshift(id: number, value: V, priority: number): void {
+    this.checkPriority(priority);
+    const front = (this.#front[priority] ??= { ids: new Deque<number>(4), values: new Deque<V>(4) });
+    front.ids.unshift(id);
+    front.values.unshift(value);
+    this.#added(priority);
   }
 
-  /** The next live entry from the most urgent non-empty lane, or `undefined`. */
-  take(): E | undefined {
-    while (this.#size > 0) {
-      if (this.#lowest >= this.#lanes.length) break;
-      const lane = this.#lanes[this.#lowest];
-      const entry = lane?.shift();
-      if (entry === undefined) {
+  /** The next live entry's value from the most urgent non-empty lane (its id: `takenId`), or `undefined`. */
+  take(): V | undefined {
+    while (this.#size > 0 && this.#lowest < this.#main.length) {
+      const level = this.#lowest;
+      const front = this.#front[level];
+      const main = this.#main[level]!;
+      let id: number;
+      let value: V | undefined;
+      if (front && front.ids.length > 0) {
+        id = front.ids.shift()!;
+        value = front.values.shift();
+      } else if (main.length > 0) {
+        id = main.headId()!;
+        value = main.shift();
+      } else {
         this.#lowest++;
         continue;
       }
-      if (entry.cancelled) {
-        this.#flagged--;
-        continue;
-      }
-      this.#counts[entry.priority]!--;
-      this.#size--;
-      return entry;
+      if (this.#cancelled.size > 0 && this.#cancelled.delete(id)) continue;
+      this.#counts[level]!--;
+      if (--this.#size === 0) this.#reset();
+      this.takenId = id;
+      this.takenPriority = level;
+      return value;
     }
-    this.#dropCancelled();
     return undefined;
   }
 
@@ -96,30 +114,38 @@ export class PriorityLanes<E extends LaneEntry> {
     return undefined;
   }
 
-  /** Flags a queued entry as cancelled and counts it out; the caller knows it is queued. */
-  cancel(entry: E): void {
-    if (entry.cancelled) return;
-    entry.cancelled = true;
-    this.#flagged++;
-    this.#counts[entry.priority]!--;
-    this.#size--;
+  /** A live entry pushed (not unshifted) under `id`, with its level. */
+  find(id: number): { value: V; priority: number } | undefined {
+    if (this.#size === 0 || this.#cancelled.has(id)) return undefined;
+    for (let level = this.#lowest; level < this.#main.length; level++) {
+      if (this.#counts[level] === 0) continue;
+      const value = this.#main[level]!.find(id);
+      if (value !== undefined) return { value, priority: level };
+    }
+    return undefined;
   }
 
-  /** Empties every lane and returns the live entries, most urgent first. */
-  drain(): E[] {
-    const parts = this.#lanes.filter((lane) => lane.length > 0).map((lane) => lane.drain());
-    let out = parts.length === 1 ? parts[0]! : ([] as E[]).concat(...parts);
-    if (this.#flagged > 0) out = out.filter((entry) => !entry.cancelled);
-    this.#flagged = 0;
+  /** Counts a live entry out; `take()` and `drain()` skip it. The caller knows it is queued at `priority`. */
+  cancel(id: number, priority: number): void {
+    if (this.#cancelled.has(id)) return;
+    this.#cancelled.add(id);
+    this.#counts[priority]!--;
+    if (--this.#size === 0) this.#reset();
+  }
+
+  /** Empties every lane and hands the live entries over, most urgent first, without copying them. */
+  drain(): DrainedLanes<V> {
+    const levels = this.#main.map((main, level): DrainedLevel<V> => {
+      const front = this.#front[level];
+      this.#front[level] = undefined;
+      return { front: front && { ids: front.ids.drain(), values: front.values.drain() }, main: main.drain() };
+    });
+    const drained = new DrainedLanes<V>(levels, this.#cancelled, this.#size);
+    this.#cancelled = new Set();
     this.#counts.fill(0);
     this.#size = 0;
-    this.#lowest = this.#lanes.length;
-    return out;
-  }
-
-  #lane(priority: number): Deque<E> {
-    this.checkPriority(priority);
-    return this.#lanes[priority]!;
+    this.#lowest = this.#main.length;
+    return drained;
   }
 
   #added(priority: number): void {
@@ -128,12 +154,36 @@ export class PriorityLanes<E extends LaneEntry> {
     if (priority < this.#lowest) this.#lowest = priority;
   }
 
-  /** With no live entry left, flagged leftovers are dropped so they do not hold memory. */
-  #dropCancelled(): void {
-    // Only when some are flagged: take() on an empty queue is common (a host with 128 levels, an idle pool).
-    if (this.#flagged > 0) for (const lane of this.#lanes) lane.drain();
-    this.#flagged = 0;
-    this.#lowest = this.#lanes.length;
+  /** With no live entry left, cancelled leftovers are dropped so they do not hold memory. */
+  #reset(): void {
+    if (this.#cancelled.size === 0) return;
+    this.drain();
+  }
+}
+
+interface DrainedLevel<V> {
+  readonly front: { readonly ids: number[]; readonly values: V[] } | undefined;
+  readonly main: DrainedIds<V>;
+}
+
+/** The live entries of drained lanes, most urgent level first, each level's put-back entries before the rest. */
+export class DrainedLanes<V> {
+  readonly #levels: readonly DrainedLevel<V>[];
+  readonly #cancelled: ReadonlySet<number>;
+  /** Live entries. */
+  readonly length: number;
+
+  constructor(levels: readonly DrainedLevel<V>[], cancelled: ReadonlySet<number>, length: number) {
+    this.#levels = levels;
+    this.#cancelled = cancelled;
+    this.length = length;
+  }
+
+  forEach(each: (id: number, value: V, priority: number) => void): void {
+    this.#levels.forEach(({ front, main }, priority) => {
+      if (front) front.ids.forEach((id, i) => this.#cancelled.has(id) || each(id, front.values[i]!, priority));
+      main.forEach((id, value) => this.#cancelled.has(id) || each(id, value, priority));
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * What msgpack (msgpackr, `structuredClone: true`) carries faithfully between threads, checked before a value
- * leaves its sender. msgpackr alone would turn a function into `undefined` and a class instance into a plain
- * object without a word; we refuse both where they are passed, naming the path of the offending value.
+ * What the payload codec (msgpack, src/protocol/payload-codec.ts) carries faithfully between threads, checked
+ * before a value leaves its sender. msgpackr alone would turn a function into `undefined` and a class instance
+ * into a plain object without a word; we refuse both where they are passed, naming the path of the offending value.
  *
  * Carried: null, undefined, booleans, numbers, bigints, strings, arrays, plain objects (prototype Object or null),
  * Map, Set, Date, RegExp, Error, ArrayBuffer and typed arrays (Buffer too). Refused: functions, symbols, and

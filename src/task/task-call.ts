@@ -14,12 +14,26 @@ export interface TaskCall<R = unknown> {
   readonly __result?: R;
 }
 
-/** Calls built by a task factory or `chain()`: their arguments were checked when they were made. */
-const checkedCalls = new WeakSet<object>();
+/**
+ * The brand of a call whose arguments were checked (by its factory, `chain()`, or a first `assertTaskCall`). A
+ * non-enumerable own property, so a call still deep-equals `{ name, args }` and a copy of it is not branded.
+ */
+const CHECKED = Symbol('tasklane.checkedCall');
+const BRAND: PropertyDescriptor = { value: true };
 
 export function markChecked<R>(call: TaskCall<R>): TaskCall<R> {
-  checkedCalls.add(call);
+  // Arguments without objects are checked again faster than a brand is added (defineProperty: ~150 ns); a
+  // frozen call cannot take one and is checked each time.
+  if (holdsObject(call.args) && Object.isExtensible(call)) Object.defineProperty(call, CHECKED, BRAND);
   return call;
+}
+
+function holdsObject(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (typeof arg === 'object' && arg !== null) return true;
+  }
+  return false;
 }
 
 /**
@@ -27,7 +41,7 @@ export function markChecked<R>(call: TaskCall<R>): TaskCall<R> {
  * Calls made by a factory are trusted; hand-made ones are checked in full.
  */
 export function assertTaskCall(call: unknown, where: string): asserts call is TaskCall {
-  if (typeof call === 'object' && call !== null && checkedCalls.has(call)) return;
+  if (typeof call === 'object' && call !== null && (call as { [CHECKED]?: true })[CHECKED] === true) return;
   if (typeof call !== 'object' || call === null) {
     throw new TypeError(`${where}: expected a task call such as hashFile(path), got ${call === null ? 'null' : typeof call}`);
   }
@@ -37,5 +51,5 @@ export function assertTaskCall(call: unknown, where: string): asserts call is Ta
   }
   if (!Array.isArray(args)) throw new TypeError(`${where}: task call "${name}" needs an args array, got ${typeof args}`);
   assertCarriable(args, `task "${name}" arguments`, 'args');
-  checkedCalls.add(call);
+  markChecked(call as TaskCall);
 }

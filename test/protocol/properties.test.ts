@@ -46,6 +46,8 @@ const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     leaf,
     fc.array(tie('value'), { maxLength: 4 }),
     fc.dictionary(key, tie('value'), { maxKeys: 4, noNullPrototype: true }),
+    // A Map sends its whole payload through the structured-clone ext (see docs/protocol.md)
+    fc.array(fc.tuple(tie('value'), tie('value')), { maxLength: 3 }).map((entries) => new Map(entries)),
   ),
 }));
 const frame: fc.Arbitrary<Frame> = fc.record({

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameDecoder, FrameType, FrameWriter, encodeFrame, spawn, type Frame } from 'tasklane/protocol';
-import { concat, cut, decodeChunks, fromHex } from './helpers.js';
+import { concat, cut, decodeChunks, fromHex, protocolErrorOf } from './helpers.js';
 
 /** One task's traffic in both directions, with frames without payload and frames of a few hundred bytes. */
 const frames: Frame[] = [
@@ -142,5 +142,28 @@ describe('reassembly', () => {
         assert.deepStrictEqual(new Uint8Array('raw' in payload ? payload.raw : payload), bytes);
       }
     }
+  });
+
+  it('decodes payloads in place without changing the chunk as the caller sees it', () => {
+    const chunk = cut(stream, [])[0]!; // a view at a non-zero byteOffset into a larger buffer
+    const before = chunk.slice();
+    assert.deepStrictEqual(new FrameDecoder().push(chunk), frames);
+    assert.deepStrictEqual(chunk, before, 'same bytes and no enumerable property added');
+  });
+
+  it('a payload cut inside a header fails with the same reason whatever follows its frame', () => {
+    // 'n' holding c4 (bin8 without its length byte); msgpackr reads the length from the next frame if it can
+    const alone = protocolErrorOf(() => new FrameDecoder().push(fromHex('02 00 00 00 6e c4')));
+    const followed = protocolErrorOf(() => new FrameDecoder().push(fromHex('02 00 00 00 6e c4  01 00 00 00 6e')));
+    assert.match(alone.reason, /^payload of 'n' frame does not decode: /);
+    assert.equal(followed.reason, alone.reason);
+    assert.equal(followed.offset, 0);
+  });
+
+  it('a payload is read up to its own frame end, never into the next frame', () => {
+    // 'm' holding an array of 2 with 1 element, then 'n' 5: the next frame's bytes must not complete the array
+    const error = protocolErrorOf(() => new FrameDecoder().push(fromHex('03 00 00 00 6d 92 01  02 00 00 00 6e 05')));
+    assert.match(error.reason, /^payload of 'm' frame does not decode: Unexpected end of MessagePack data$/);
+    assert.equal(error.offset, 0);
   });
 });

@@ -55,6 +55,23 @@ describe('defineTask', () => {
     assert.deepEqual(defineTask('noArgs', () => 1)(), { name: 'noArgs', args: [] });
   });
 
+  it('a call with object arguments deep-equals { name, args } and is trusted without a second walk', () => {
+    const arg: { deep: Record<string, unknown> } = { deep: { list: [1] } };
+    const call = takesAnything(arg, new Map([[1, 2]]));
+    assert.deepStrictEqual(call, { name: 'takesAnything', args: [arg, new Map([[1, 2]])] });
+    assert.deepEqual(Object.keys(call), ['name', 'args']);
+    // Checked when made: chain() does not walk it again (the brand), while a copy is checked in full.
+    arg.deep.later = () => 1;
+    assert.doesNotThrow(() => chain(call));
+    assert.throws(() => chain({ ...call }), /args\[0\]\.deep\.later is a function/);
+  });
+
+  it('a frozen hand-made call is checked, and accepted, each time', () => {
+    const call = Object.freeze({ name: 'takesAnything', args: Object.freeze([{ a: 1 }]) });
+    assert.doesNotThrow(() => chain(call));
+    assert.doesNotThrow(() => chain(call));
+  });
+
   it('exposes taskName and run, and is recognised by isTaskFactory()', () => {
     const body = (_ctx: unknown, a: number): number => a;
     const task = defineTask('exposed', body);
