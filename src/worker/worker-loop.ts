@@ -1,6 +1,6 @@
 import { FrameDecoder, type Frame } from '../protocol/decode.js';
 import { FrameWriter } from '../protocol/encode.js';
-import { FrameType, isSpawn, spawn } from '../protocol/frame-type.js';
+import { FrameType, spawn } from '../protocol/frame-type.js';
 import { HELLO_TASK_ID, Outcome, type OutcomeCode, type RunPayload } from '../protocol/payloads.js';
 import { findUncarriable } from '../task/carriable.js';
 import { CHAIN_TASK_NAME, chainStepError, chainSteps } from '../task/chain.js';
