@@ -95,6 +95,22 @@ describe('Redis trouble: a clear error, never a hang', () => {
     }
   });
 
+  it('Redis refusing a command (out of memory under noeviction): a clear error naming the refusal', async () => {
+    const server = await RedisServer.start(['--maxmemory', '3mb']);
+    const manager = new ProcessManager({ tasks: REDIS_TASKS, workers: 1, redis: server.url, queue: freshQueue(), workerConsole: 'silent' });
+    try {
+      await within(manager.ready(), 20_000, 'ready');
+      const big = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 200; i++) manager.schedule(add(big, i)); // 12.5 MiB of arguments into a 3 MiB server
+      await assert.rejects(within(collect(manager), 30_000, 'the reader to fail'), /OOM command not allowed/);
+      const report = await within(manager.close('kill'), 30_000, 'close');
+      assert.match(report.error?.message ?? report.failure?.message ?? '', /OOM/);
+    } finally {
+      await within(manager.close('kill'), 30_000, 'close');
+      await server.stop();
+    }
+  });
+
   it('a second manager on the same queue is refused', async () => {
     await withRedisManager({ workers: 1 }, async (manager, server, queue) => {
       await within(manager.ready(), 20_000, 'first ready');
