@@ -81,7 +81,7 @@ export class TaskEngine implements LinkEvents {
     this.#forward = hooks.forward;
     this.#bootFailures = new BootFailures(options.workers);
     this.#prefetch = new PrefetchGauge(options.maxPrefetch);
-    this.ledger = new TaskLedger(log, hooks.onUnhandledFailure);
+    this.ledger = new TaskLedger(hooks.forward ? undefined : log, hooks.onUnhandledFailure); // see TaskForwarding
     this.#timeouts = new TaskTimeouts(options.cancelGracePeriod, {
       startedAt: (task) => this.#links[task.workerId - 1]?.runningNow()?.task === task ? this.#links[task.workerId - 1]!.runningNow()!.startedAt : undefined,
       abort: (task) => this.#sendCancel(task),

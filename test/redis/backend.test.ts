@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ProcessManager, TaskError } from 'tasklane';
@@ -176,6 +179,25 @@ describe('the Redis backend: the ProcessManager API over BullMQ', () => {
       assert.deepEqual(left.filter((key) => !key.endsWith(':state')), []);
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it('a log directory: tasks.jsonl has one line per task with its run id, summary.json the counts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tasklane-redis-logs-'));
+    try {
+      await withRedisManager({ workers: 1, logDirectory: dir }, async (manager) => {
+        const ids = [manager.schedule(add(1, 2)), manager.schedule(add(3, 4)), manager.schedule(echo('hi'))];
+        await within(collect(manager), 20_000, 'messages');
+        await within(manager.close('join'), 20_000, 'join');
+        const lines = readFileSync(join(dir, 'tasks.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: number; outcome: string });
+        assert.deepEqual(lines.map((line) => line.id).sort(), [...ids].sort());
+        assert.ok(lines.every((line) => line.outcome === 'ok'));
+        const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { done: number };
+        assert.equal(summary.done, 3);
+        assert.ok(readdirSync(dir).some((name) => /^worker-\d+\.log$/.test(name)), 'the local threads write their logs');
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
