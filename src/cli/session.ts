@@ -54,7 +54,38 @@ export class Session {
     this.colors = stderrColors(options.color);
     this.stopped = new Promise((resolve) => (this.#stop = resolve));
     if (options.logDir !== undefined) ensureDirectory(options.logDir);
-    this.manager = new ProcessManager({
+    // Handlers first: a signal landing while the manager starts its worker processes must not kill this process
+    // by the default action and leave them behind. Handlers run from the event loop, after this constructor.
+    this.#signals = new SignalWatch(
+      (signal) => this.#cancel(signal),
+      () => void this.manager.close('kill'),
+    );
+    this.manager = this.#startManager(spec);
+    this.out = new StdoutWriter(() => {
+      void this.manager.close('kill');
+      this.#stop();
+    });
+    this.#progress = new Progress(progressMode(options.quiet), {
+      label: `tasklane ${spec.command}`,
+      stats: () => this.manager.stats(),
+      colors: this.colors,
+      startedAt: this.#startedAt,
+    });
+  }
+
+  /** The manager; when its options are refused, the signal handlers are removed again. */
+  #startManager(spec: SessionSpec): ProcessManager {
+    const { options } = spec;
+    try {
+      return this.#newManager(spec, options);
+    } catch (error) {
+      this.#signals.uninstall();
+      throw error;
+    }
+  }
+
+  #newManager(spec: SessionSpec, options: SessionSpec['options']): ProcessManager {
+    return new ProcessManager({
       tasks: spec.tasks,
       workers: options.workers,
       priorityLevels: options.priorityLevels,
@@ -66,20 +97,6 @@ export class Session {
       isolation: options.isolation,
       ...(options.taskTimeout === undefined ? {} : { taskTimeout: options.taskTimeout }),
       ...(options.logDir === undefined ? {} : { logDirectory: options.logDir }),
-    });
-    this.#signals = new SignalWatch(
-      (signal) => this.#cancel(signal),
-      () => void this.manager.close('kill'),
-    );
-    this.out = new StdoutWriter(() => {
-      void this.manager.close('kill');
-      this.#stop();
-    });
-    this.#progress = new Progress(progressMode(options.quiet), {
-      label: `tasklane ${spec.command}`,
-      stats: () => this.manager.stats(),
-      colors: this.colors,
-      startedAt: this.#startedAt,
     });
   }
 

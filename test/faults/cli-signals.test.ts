@@ -59,7 +59,10 @@ describe('signals at random moments of a CLI run', () => {
           },
         ),
         { numRuns: 12 },
-      );
+      ).catch((error: Error) => {
+        // fast-check keeps the failing assertion in `cause`, which the test reporter does not print.
+        throw new Error(`${error.message}\n${(error.cause as Error | undefined)?.stack ?? ''}`, { cause: error });
+      });
       t.diagnostic(`where the signals landed: ${JSON.stringify(seen)}`);
     } finally {
       logs.remove();
