@@ -234,10 +234,7 @@ export class RedisBackend implements Backend {
     this.#sending = this.#sending
       .then(async () => {
         const connection = await this.#connected;
-        if (!connection) {
-          for (const task of batch) this.#failLocally(task, this.bootFailure!);
-          return;
-        }
+        if (!connection) return; // #fail settled every scheduled task when the connection failed
         await connection.redis.sadd(this.#keys.open, ...batch.map((task) => String(task.id)));
         await connection.queue.addBulk(
           batch.map((task) => ({
@@ -306,11 +303,6 @@ export class RedisBackend implements Backend {
     this.#remoteIdle = true; // nothing more will come: the run is over, with this error
     this.#hooks.onFatal?.(error);
     this.onProgress();
-  }
-
-  #failLocally(task: TaskRecord, error: Error): void {
-    this.#scheduled.delete(task.id);
-    this.ledger.failed(task, localFailure(task, `could not run: ${error.message}`, error));
   }
 
   async #until(done: () => boolean, timeoutMs: number): Promise<void> {

@@ -71,12 +71,16 @@ describe('hosts: tasklane worker processes sharing a run', () => {
 });
 
 describe('Redis trouble: a clear error, never a hang', () => {
-  it('unreachable at start: ready() and run() reject naming the server', async () => {
+  it('unreachable at start: ready() and run() reject naming the server; a task scheduled meanwhile fails once', async () => {
     const server = await RedisServer.start();
     await server.stop();
     const manager = new ProcessManager({ tasks: REDIS_TASKS, workers: 1, redis: server.url, queue: freshQueue() });
     try {
+      const early = manager.run(add(2, 2)); // scheduled before the connection failed: on its way to Redis
       await assert.rejects(within(manager.ready(), 20_000, 'ready'), /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/);
+      await assert.rejects(within(early, 20_000, 'early run'), /could not finish: cannot reach Redis/);
+      const stats = manager.stats();
+      assert.deepEqual([stats.scheduled, stats.failed], [1, 1], 'counted once, failed once');
       // Before the failure is known run() rejects, after it run() throws at once: both name the server.
       await assert.rejects(async () => within(manager.run(add(1, 2)), 20_000, 'run'), /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/);
     } finally {
