@@ -29,7 +29,6 @@ export interface EngineHooks {
   readonly forward?: TaskForwarding;
 }
 
-
 /** The engine's life: open, then one of the close policies. */
 export type EngineMode = 'open' | 'join' | 'cancel' | 'kill';
 

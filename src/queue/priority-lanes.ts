@@ -56,11 +56,7 @@ export class PriorityLanes<V> {
 
   /** Throws a RangeError naming the value unless it is an integer in 0..levels-1. */
   checkPriority(priority: unknown): asserts priority is number {
-    if (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) >= this.#main.length) {
-      throw new RangeError(
-        `priority must be an integer from 0 to ${this.#main.length - 1} (priorityLevels is ${this.#main.length}), got ${describe(priority)}`,
-      );
-    }
+    assertPriority(priority, this.#main.length);
   }
 
   /** Queues an entry at the tail of its lane; `id` must be greater than every id pushed before. */
@@ -188,6 +184,13 @@ export class DrainedLanes<V> {
 }
 
 export const MAX_PRIORITY_LEVELS = 128;
+
+/** Throws a RangeError naming the value unless it is an integer in 0..levels-1. */
+export function assertPriority(priority: unknown, levels: number): asserts priority is number {
+  if (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) >= levels) {
+    throw new RangeError(`priority must be an integer from 0 to ${levels - 1} (priorityLevels is ${levels}), got ${describe(priority)}`);
+  }
+}
 
 export function assertLevelCount(levels: unknown): asserts levels is number {
   if (!Number.isInteger(levels) || (levels as number) < 1 || (levels as number) > MAX_PRIORITY_LEVELS) {

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { TaskForwarding } from '../manager/task-forwarding.js';
 import type { TaskRecord } from '../manager/task-record.js';
+import { assertPriority } from '../queue/priority-lanes.js';
 import type { TaskCall } from '../task/task-call.js';
 import { encodeJob, encodeMessage, type JobData } from './entries.js';
 import { bullPriorityOf, jobIdOf, type QueueKeys } from './keys.js';
@@ -73,8 +74,7 @@ export class RedisForwarder implements TaskForwarding {
   spawn(parent: TaskRecord, priority: number, call: TaskCall): void {
     const origin = this.#originOf(parent);
     if (!origin) throw new Error(`spawn from task ${parent.id}, which this host does not know`);
-    const { levels } = this.#run();
-    if (priority >= levels) throw new RangeError(`priority must be an integer from 0 to ${levels - 1} (priorityLevels is ${levels}), got ${priority}`);
+    assertPriority(priority, this.#run().levels);
     this.#spawns.push({ key: `${origin.id}.${origin.spawned++}`, priority, call });
     this.#queueFlush();
   }

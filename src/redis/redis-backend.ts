@@ -9,7 +9,7 @@ import { admitTask, assertKnownTask } from '../manager/task-admission.js';
 import { TaskLedger } from '../manager/task-ledger.js';
 import { localFailure } from '../manager/task-failures.js';
 import { createRecord, type TaskRecord } from '../manager/task-record.js';
-import { PriorityLanes } from '../queue/priority-lanes.js';
+import { assertPriority } from '../queue/priority-lanes.js';
 import type { TaskCall } from '../task/task-call.js';
 import { assertNoEviction, bullConnection, closeBull, closeConnection, connectRedis, quietBull, watchConnection } from './connection.js';
 import { decodeDone, decodeMessage, encodeJob, type JobData } from './entries.js';
@@ -48,7 +48,6 @@ export class RedisBackend implements Backend {
   readonly #settings: RedisSettings;
   readonly #keys: QueueKeys;
   readonly #hooks: EngineHooks;
-  readonly #checker: PriorityLanes<never>;
   readonly #connected: Promise<Connected | undefined>;
   #connection: Connected | undefined;
   /** Tasks scheduled here and not finished, by id: their `run()` promises and what `cancel(id)` finds. */
@@ -69,7 +68,6 @@ export class RedisBackend implements Backend {
     this.#settings = options.redis!;
     this.#keys = new QueueKeys(this.#settings.queue);
     this.#hooks = hooks;
-    this.#checker = new PriorityLanes(options.priorityLevels);
     this.ledger = new TaskLedger(log, hooks.onUnhandledFailure);
     this.#view = new RemoteView(options.priorityLevels, () => this.onProgress());
     this.#connected = this.#connect(log).then(
@@ -92,7 +90,7 @@ export class RedisBackend implements Backend {
   }
 
   add(call: TaskCall, priority: number, settle?: TaskRecord['settle'], timeout = this.#options.taskTimeout): number {
-    this.#checker.checkPriority(priority);
+    assertPriority(priority, this.#options.priorityLevels);
     assertKnownTask(this.taskNames, call.name);
     const id = 2 * this.#nextOrdinal++ + 1;
     const task = admitTask(this.ledger, id, call, priority, settle, timeout, this.bootFailure);

@@ -4,9 +4,9 @@ import type { EngineMode } from '../manager/engine.js';
 import type { TaskLedger } from '../manager/task-ledger.js';
 import type { TaskRecord } from '../manager/task-record.js';
 import { deserializeError, TaskError } from '../task/task-error.js';
-import { decodeJob, encodeDone, RemoteOutcome, type DoneEntry, type JobData, type RemoteOutcomeCode } from './entries.js';
+import { decodeJob, RemoteOutcome, type DoneEntry, type JobData, type RemoteOutcomeCode } from './entries.js';
 import { bullPriorityOf, jobIdOf, type QueueKeys } from './keys.js';
-import { finishTask, type ScriptedRedis } from './scripts.js';
+import { finishCall, type ScriptedRedis } from './scripts.js';
 
 const REFRESH_MS = 500;
 type BullQueue = Queue<JobData, unknown, string, JobData>;
@@ -73,15 +73,11 @@ export class RemoteView {
     for (const job of await queue.getFailed(0, 99)) {
       const call = decodeJob(job.data);
       const reason = `failed: BullMQ gave it up (${job.failedReason ?? 'no reason given'}); its hosts stopped while running it`;
-      await finishTask(redis, keys, call.id, encodeDone({ ...entryOf(call), outcome: RemoteOutcome.Failed, failure: { reason, remoteStack: '' } }));
+      await finishCall(redis, keys, call, RemoteOutcome.Failed, { failure: { reason, remoteStack: '' } });
       await job.remove().catch(() => {});
     }
     if (!hadNames && this.taskNames) this.#changed();
   }
-}
-
-function entryOf(call: ReturnType<typeof decodeJob>): Omit<DoneEntry, 'outcome'> {
-  return { id: call.id, name: call.name, args: call.args, priority: call.priority, worker: '', startedAt: 0 };
 }
 
 /**
@@ -106,8 +102,7 @@ export async function finishUnstarted(
     } catch {
       return false;
     }
-    const call = decodeJob(job.data);
-    await finishTask(redis, keys, call.id, encodeDone({ ...entryOf(call), outcome, failure: { reason, remoteStack: '' } }));
+    await finishCall(redis, keys, decodeJob(job.data), outcome, { failure: { reason, remoteStack: '' } });
     return true;
   };
   if (onlyId !== undefined) return removeAndFinish(await queue.getJob(jobIdOf(onlyId)));
@@ -123,7 +118,7 @@ export async function finishUnstarted(
       const job = await queue.getJob(jobIdOf(Number(id)));
       const call = job ? decodeJob(job.data) : { id: Number(id), name: '(unknown)', args: [], priority: 0, reply: false };
       const failure = { reason: `was interrupted by close('${mode}'): its host was abandoned`, remoteStack: '' };
-      await finishTask(redis, keys, call.id, encodeDone({ ...entryOf(call), outcome: RemoteOutcome.Interrupted, failure }));
+      await finishCall(redis, keys, call, RemoteOutcome.Interrupted, { failure });
     }
   }
   return true;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { encodeDone, type FailureDetail, type JobCall, type RemoteOutcomeCode } from './entries.js';
 import type { QueueKeys } from './keys.js';
 
 /**
@@ -69,6 +70,21 @@ export async function registerSpawns(redis: ScriptedRedis, keys: QueueKeys, spaw
 /** Records a task's outcome entry; false when it had finished already. */
 export async function finishTask(redis: ScriptedRedis, keys: QueueKeys, id: number, entry: Buffer): Promise<boolean> {
   return (await redis.tlFinish(keys.open, keys.done, keys.running, keys.events, String(id), entry)) === 1;
+}
+
+/** Where and how a task ended, besides its outcome code; empty when no host ran it. */
+export interface Ending {
+  readonly worker?: string;
+  readonly startedAt?: number;
+  readonly value?: unknown;
+  readonly failure?: FailureDetail;
+}
+
+/** Records `call`'s outcome through FINISH, whoever ends it (a host, or the manager for what no host took). */
+export async function finishCall(redis: ScriptedRedis, keys: QueueKeys, call: JobCall, outcome: RemoteOutcomeCode, ending: Ending = {}): Promise<boolean> {
+  const { worker = '', startedAt = 0, value, failure } = ending;
+  const entry = encodeDone({ id: call.id, outcome, name: call.name, args: call.args, priority: call.priority, worker, startedAt, value, ...(failure ? { failure } : {}) });
+  return finishTask(redis, keys, call.id, entry);
 }
 
 export async function snapshot(redis: ScriptedRedis, keys: QueueKeys, token: string): Promise<{ open: number; lastId: string; owned: boolean }> {

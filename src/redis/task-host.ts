@@ -7,11 +7,10 @@ import type { LogDirectory } from '../manager/log-directory.js';
 import type { RedisSettings, ResolvedOptions } from '../manager/options.js';
 import { serializeError, type TaskError } from '../task/task-error.js';
 import { assertNoEviction, bullConnection, closeBull, closeConnection, connectRedis, quietBull } from './connection.js';
-import { decodeJob, encodeDone, RemoteOutcome, type FailureDetail, type JobCall, type JobData, type RemoteOutcomeCode } from './entries.js';
+import { decodeJob, RemoteOutcome, type FailureDetail, type JobCall, type JobData, type RemoteOutcomeCode } from './entries.js';
 import { RedisForwarder, type RemoteOrigin, type RunLimits } from './forwarder.js';
 import { QueueKeys } from './keys.js';
-
-import { finishTask, withScripts, type ScriptedRedis } from './scripts.js';
+import { finishCall, withScripts, type ScriptedRedis } from './scripts.js';
 
 /**
  * Jobs a host holds per thread (BullMQ concurrency = threads x this): each job costs a few round trips to Redis
@@ -71,12 +70,8 @@ export class RedisTaskHost {
    * Connects, starts the threads (with every priority level, since one host serves managers of any level
    * count), waits for them to load the task modules, then takes jobs.
    */
-  static async start(settings: RedisSettings, options: ResolvedOptions, log?: LogDirectory, label = `${hostname()}/${process.pid}`): Promise<RedisTaskHost> {
-    return RedisTaskHost.#start(settings, { ...options, priorityLevels: MAX_PRIORITY_LEVELS }, log, label);
-  }
-
-  /** See start(). */
-  static async #start(settings: RedisSettings, options: ResolvedOptions, log: LogDirectory | undefined, label: string): Promise<RedisTaskHost> {
+  static async start(settings: RedisSettings, managerOptions: ResolvedOptions, log?: LogDirectory, label = `${hostname()}/${process.pid}`): Promise<RedisTaskHost> {
+    const options = { ...managerOptions, priorityLevels: MAX_PRIORITY_LEVELS };
     const redis = await connectRedis(settings.url, 'host');
     const subscriber = await connectRedis(settings.url, 'host-control').catch((error: Error) => {
       closeConnection(redis);
@@ -161,7 +156,7 @@ export class RedisTaskHost {
   async #process(job: Job<JobData>): Promise<void> {
     const call = decodeJob(job.data);
     if (this.#state !== 'open') {
-      await this.#finish(call, RemoteOutcome.NotRun, 0, '', undefined, { reason: `was not run: the manager closed with '${this.#state}'`, remoteStack: '' });
+      await finishCall(this.#redis, this.#keys, call, RemoteOutcome.NotRun, { failure: { reason: `was not run: the manager closed with '${this.#state}'`, remoteStack: '' } });
       return;
     }
     void this.#redis.hset(this.#keys.running, String(call.id), JSON.stringify([call.name, this.label, Date.now()])).catch(() => {});
@@ -171,8 +166,9 @@ export class RedisTaskHost {
       throw new Error(`host ${this.label} stopped: the task runs again elsewhere`); // left to BullMQ's stalled check
     }
     await this.#forwarder.stored();
-    if (ok) await this.#finish(call, RemoteOutcome.Ok, origin.startedAt, worker, call.reply ? value : undefined);
-    else await this.#finish(call, this.#failureKind(call.id, origin), origin.startedAt, worker, undefined, failureDetail(call, value as TaskError));
+    const { startedAt } = origin;
+    if (ok) await finishCall(this.#redis, this.#keys, call, RemoteOutcome.Ok, { worker, startedAt, value: call.reply ? value : undefined });
+    else await finishCall(this.#redis, this.#keys, call, this.#failureKind(call.id, origin), { worker, startedAt, failure: failureDetail(value as TaskError) });
   }
 
   async #run(call: JobCall): Promise<{ ok: boolean; value: unknown; origin: RemoteOrigin }> {
@@ -201,14 +197,10 @@ export class RedisTaskHost {
     return RemoteOutcome.Failed;
   }
 
-  async #finish(call: JobCall, outcome: RemoteOutcomeCode, startedAt: number, worker: string, value?: unknown, failure?: FailureDetail): Promise<void> {
-    const entry = encodeDone({ id: call.id, outcome, name: call.name, args: call.args, priority: call.priority, worker, startedAt, value, ...(failure ? { failure } : {}) });
-    await finishTask(this.#redis, this.#keys, call.id, entry);
-  }
 }
 
 /** The part of a TaskError the manager rebuilds its own from: the reason after `task "x" (id n) `. */
-function failureDetail(call: JobCall, error: TaskError | Error): FailureDetail {
+function failureDetail(error: TaskError | Error): FailureDetail {
   const prefix = /^task "[^"]*" \(id \d+\) /;
   const taskError = error as Partial<TaskError>;
   const code = (error as { code?: unknown }).code;
