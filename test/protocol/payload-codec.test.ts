@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { pack as msgpackrPack, unpack as msgpackrUnpack } from 'msgpackr';
 import { FrameDecoder, FrameType, encodeFrame, packPayload, unpackPayload } from 'tasklane/protocol';
 import { fromHex, hex } from './helpers.js';
+import { cyclicValues } from '../shared/cyclic-values.js';
 
 /**
  * A strict decoder of core msgpack only (no ext types at all), written from the spec: what a worker in another
@@ -108,14 +109,7 @@ describe('Maps, cycles and shared references', () => {
   });
 
   it('cyclic objects, arrays, Maps and Sets come back with their cycles', () => {
-    const object: Record<string, unknown> = { name: 'loop' };
-    object.self = object;
-    const array: unknown[] = [1];
-    array.push(array);
-    const map = new Map<string, unknown>();
-    map.set('me', map);
-    const set = new Set<unknown>();
-    set.add(set);
+    const { object, array, map, set } = cyclicValues();
     const back = roundTrip({ object, array, map, set }) as { object: typeof object; array: unknown[]; map: typeof map; set: typeof set };
     assert.equal(back.object.self, back.object);
     assert.equal(back.object.name, 'loop');

@@ -10,6 +10,7 @@ import { deserializeError, serializeError, type SerializedError } from '../../sr
 import { within } from '../manager/helpers.js';
 // @ts-expect-error: plain JS fixture module without types
 import { double, failingStep, mark, throwUnprintable } from '../fixtures/chain-tasks.js';
+import { cyclicValues } from '../shared/cyclic-values.js';
 
 // Compile-time checks (npm run typecheck): they fail the type check, not the run.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -159,14 +160,7 @@ describe('argument checking', () => {
   });
 
   it('allows cycles (objects, arrays, Maps, Sets) and shared references', () => {
-    const object: Record<string, unknown> = { name: 'loop' };
-    object.self = object;
-    const array: unknown[] = [1];
-    array.push(array);
-    const map = new Map<string, unknown>();
-    map.set('me', map);
-    const set = new Set<unknown>();
-    set.add(set);
+    const { object, array, map, set } = cyclicValues();
     const shared = { n: 1 };
     assert.doesNotThrow(() => takesAnything(object, array, map, set, [shared, shared]));
     // A cycle does not hide a bad value behind it.
