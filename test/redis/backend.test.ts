@@ -7,8 +7,8 @@ import { Redis } from 'ioredis';
 import { ProcessManager, TaskError } from 'tasklane';
 // @ts-expect-error: plain JS fixture module without types
 import { add, echo, fail, flood, record, sessionInfo, tree, treeSize, waitForAbort, hang } from '../fixtures/redis-tasks.js';
-import { collect, isStarted, nextMatching, within } from '../manager/helpers.js';
-import { freshQueue, REDIS_TASKS, sharedServer, waitFor, withRedisManager, WorkerProcess } from './helpers.js';
+import { collect, within } from '../manager/helpers.js';
+import { freshQueue, REDIS_TASKS, sharedServer, startedTask, waitFor, withRedisManager, WorkerProcess } from './helpers.js';
 
 describe('the Redis backend: the ProcessManager API over BullMQ', () => {
   it('run() resolves, messages arrive, a failure carries the worker stack and code', async () => {
@@ -125,9 +125,7 @@ describe('the Redis backend: the ProcessManager API over BullMQ', () => {
 
   it('close("cancel") aborts a running task through its signal and reports it interrupted', async () => {
     await withRedisManager({ workers: 1 }, async (manager) => {
-      const id = manager.schedule(waitForAbort());
-      const messages = manager.messages();
-      await nextMatching(messages, isStarted, 20_000);
+      const { id, messages } = await startedTask(manager, waitForAbort());
       const report = await within(manager.close('cancel'), 20_000, 'close cancel');
       await messages.return?.();
       assert.deepEqual(report.interrupted.map((task) => task.id), [id]);
@@ -137,9 +135,7 @@ describe('the Redis backend: the ProcessManager API over BullMQ', () => {
 
   it('cancel(id) of a running task aborts its signal on its host; it counts as cancelled', async () => {
     await withRedisManager({ workers: 1 }, async (manager) => {
-      const id = manager.schedule(waitForAbort());
-      const messages = manager.messages();
-      await nextMatching(messages, isStarted, 20_000);
+      const { id, messages } = await startedTask(manager, waitForAbort());
       assert.equal(manager.cancel(id), true);
       assert.equal((await within(messages.next(), 20_000, 'the end of messages')).done, true);
       const stats = manager.stats();
@@ -158,9 +154,7 @@ describe('the Redis backend: the ProcessManager API over BullMQ', () => {
 
   it('close("kill") stops a task that ignores its signal, at once', async () => {
     await withRedisManager({ workers: 1 }, async (manager) => {
-      const id = manager.schedule(hang());
-      const messages = manager.messages();
-      await nextMatching(messages, isStarted, 20_000);
+      const { id, messages } = await startedTask(manager, hang());
       const report = await within(manager.close('kill'), 10_000, 'close kill');
       await messages.return?.();
       assert.deepEqual(report.interrupted.map((task) => task.id), [id]);

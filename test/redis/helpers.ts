@@ -1,9 +1,9 @@
 import { after } from 'node:test';
-import { ProcessManager, type ProcessManagerOptions } from 'tasklane';
+import { ProcessManager, type ProcessManagerOptions, type TaskCall } from 'tasklane';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { within } from '../manager/helpers.js';
+import { isStarted, nextMatching, within } from '../manager/helpers.js';
 import { RedisServer } from './redis-server.js';
 
 export const REDIS_TASKS = new URL('../fixtures/redis-tasks.js', import.meta.url);
@@ -93,4 +93,12 @@ export async function waitFor<T>(check: () => T | undefined | false): Promise<T>
     if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Schedules `call` (a task that sends `{ started }` first) and waits until it runs; the reader stays open. */
+export async function startedTask(manager: ProcessManager, call: TaskCall): Promise<{ id: number; messages: AsyncIterableIterator<unknown> }> {
+  const id = manager.schedule(call);
+  const messages = manager.messages();
+  await nextMatching(messages, isStarted, 20_000);
+  return { id, messages };
 }

@@ -9,7 +9,7 @@ import { ProcessManager } from 'tasklane';
 // @ts-expect-error: plain JS fixture module without types
 import { add, fanOut, hang, hangOnce } from '../fixtures/redis-tasks.js';
 import { collect, isStarted, nextMatching, within } from '../manager/helpers.js';
-import { freshQueue, REDIS_TASKS, waitFor, withRedisManager, WorkerProcess } from './helpers.js';
+import { freshQueue, REDIS_TASKS, startedTask, waitFor, withRedisManager, WorkerProcess } from './helpers.js';
 import { RedisServer } from './redis-server.js';
 
 describe('hosts: tasklane worker processes sharing a run', () => {
@@ -156,9 +156,7 @@ async function whileHanging(fn: (server: RedisServer, messages: AsyncIterator<un
   const server = await RedisServer.start();
   const manager = new ProcessManager({ tasks: REDIS_TASKS, workers: 1, redis: server.url, queue: freshQueue(), workerConsole: 'silent' });
   try {
-    manager.schedule(hang());
-    const messages = manager.messages();
-    await nextMatching(messages, isStarted, 20_000);
+    const { messages } = await startedTask(manager, hang());
     await fn(server, messages, manager);
   } finally {
     await within(manager.close('kill'), 40_000, 'close');
