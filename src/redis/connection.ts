@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { redisLibraries } from './libraries.js';
 
 /** How long a lost connection is retried before the run fails with a clear error. */
 const RECONNECT_WINDOW_MS = 10_000;
@@ -15,6 +16,7 @@ export class RedisUnavailableError extends Error {
  * without a connection, ioredis gives up and every waiting command fails, so nothing hangs.
  */
 export async function connectRedis(url: string, role: string, extra: RedisOptions = {}): Promise<Redis> {
+  const { Redis } = await redisLibraries();
   const started = Date.now();
   const redis = new Redis(url, {
     lazyConnect: true,

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Backend } from '../manager/backend.js';
 import type { RunningTaskInfo } from '../manager/close-report.js';
 import type { EngineHooks, EngineMode } from '../manager/engine.js';
@@ -19,6 +19,7 @@ import { lostRun, QueueClaim } from './queue-claim.js';
 import { applyOutcome, finishUnstarted, RemoteView } from './remote-view.js';
 import { snapshot, withScripts, type ScriptedRedis } from './scripts.js';
 import { RedisTaskHost } from './task-host.js';
+import { redisLibraries } from './libraries.js';
 
 /** What a manager needs of Redis once connected. */
 interface Connected {
@@ -200,6 +201,7 @@ export class RedisBackend implements Backend {
     const cleanup: Array<() => unknown> = [() => closeConnection(redis)];
     try {
       await assertNoEviction(redis, url);
+      const { Queue } = await redisLibraries();
       const queue = quietBull(new Queue<JobData, unknown, string, JobData>(name, { connection: bullConnection(url) }));
       cleanup.push(() => closeBull(queue));
       const claim = await QueueClaim.take(redis, this.#keys, queue, `${this.#options.priorityLevels} ${this.#options.inboxHighWaterMark}`, (error) => this.#fail(error));

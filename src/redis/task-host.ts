@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TaskEngine } from '../manager/engine.js';
 import { MAX_PRIORITY_LEVELS } from '../queue/priority-lanes.js';
@@ -11,6 +11,7 @@ import { decodeJob, RemoteOutcome, type FailureDetail, type JobCall, type JobDat
 import { RedisForwarder, type RemoteOrigin, type RunLimits } from './forwarder.js';
 import { QueueKeys } from './keys.js';
 import { finishCall, withScripts, type ScriptedRedis } from './scripts.js';
+import { redisLibraries, type RedisLibraries } from './libraries.js';
 
 /**
  * Jobs a host holds per thread (BullMQ concurrency = threads x this): each job costs a few round trips to Redis
@@ -53,7 +54,7 @@ export class RedisTaskHost {
   #limits: RunLimits = { levels: MAX_PRIORITY_LEVELS, highWaterMark: DEFAULT_HIGH_WATER_MARK };
   #stopping = false;
 
-  private constructor(settings: RedisSettings, options: ResolvedOptions, log: LogDirectory | undefined, redis: Redis, subscriber: Redis, label: string) {
+  private constructor(settings: RedisSettings, options: ResolvedOptions, log: LogDirectory | undefined, redis: Redis, subscriber: Redis, label: string, { Queue }: RedisLibraries) {
     this.label = label;
     this.#keys = new QueueKeys(settings.queue);
     this.#redis = withScripts(redis);
@@ -80,11 +81,12 @@ export class RedisTaskHost {
     let host: RedisTaskHost | undefined;
     try {
       await assertNoEviction(redis, settings.url);
-      host = new RedisTaskHost(settings, options, log, redis, subscriber, label);
+      const libraries = await redisLibraries();
+      host = new RedisTaskHost(settings, options, log, redis, subscriber, label, libraries);
       await host.#listen();
       const names = await host.#ready();
       await redis.hset(host.#keys.hosts, label, JSON.stringify({ names, threads: options.workers, pid: process.pid, hostname: hostname() }));
-      host.#worker = new Worker<JobData>(settings.queue, (job) => host!.#process(job), {
+      host.#worker = new libraries.Worker<JobData>(settings.queue, (job) => host!.#process(job), {
         connection: bullConnection(settings.url),
         concurrency: options.workers * HOST_PREFETCH,
         lockDuration: settings.lockDuration,
