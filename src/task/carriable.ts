@@ -10,7 +10,6 @@
  */
 
 const CARRIED_CLASSES: readonly Function[] = [Map, Set, Date, RegExp, Error, ArrayBuffer];
-const PLAIN_PROTOTYPES = new Set<unknown>([Object.prototype, null]);
 
 /** Why a value cannot be carried, and where. `path` is like `args[0].options.onDone`. */
 export interface Uncarriable {
@@ -20,21 +19,18 @@ export interface Uncarriable {
 
 /** The first part of `value` that cannot be carried, or `undefined` when all of it can. */
 export function findUncarriable(value: unknown, path: string): Uncarriable | undefined {
-  // The common case, an argument list of primitives, allocates nothing: the cycle guard is made only when an
-  // element is itself an object.
-  if (Array.isArray(value)) {
-    let seen: Set<object> | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === 'function' || typeof item === 'symbol') return visit(item, `${path}[${i}]`, new Set());
-      if (typeof item !== 'object' || item === null) continue;
-      seen ??= new Set<object>([value]);
-      const bad = visitObject(item, `${path}[${i}]`, seen);
-      if (bad) return bad;
-    }
-    return undefined;
+  if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol') return undefined;
+  // Every message and return value is checked: the walk allocates nothing unless something is wrong (the path is
+  // built on the way back up) or the value is large (see Visited).
+  const visited = spareVisited ?? new Visited();
+  spareVisited = undefined; // a getter the walk runs may check a value of its own: it gets its own list
+  try {
+    const bad = visit(value, visited);
+    return bad && { path: path + bad.trail.reverse().join(''), reason: bad.reason };
+  } finally {
+    visited.clear();
+    spareVisited = visited;
   }
-  return visit(value, path, new Set());
 }
 
 /**
@@ -45,55 +41,95 @@ export function assertCarriable(value: unknown, what: string, path: string): voi
   if (bad) throw new TypeError(`${what} cannot be sent between threads: ${bad.path} is ${bad.reason}`);
 }
 
-function visit(value: unknown, path: string, seen: Set<object>): Uncarriable | undefined {
+/** What is wrong, and the path to it from the value checked, innermost step first. */
+interface Bad {
+  readonly reason: string;
+  readonly trail: string[];
+}
+
+/** The objects one walk has met (cycles are allowed): a short list, a Set once it grows. Reused between walks. */
+class Visited {
+  #list: object[] = [];
+  #set: Set<object> | undefined;
+
+  /** True when `value` was met before; otherwise records it. */
+  metBefore(value: object): boolean {
+    if (this.#set) {
+      if (this.#set.has(value)) return true;
+      this.#set.add(value);
+      return false;
+    }
+    if (this.#list.includes(value)) return true;
+    this.#list.push(value);
+    if (this.#list.length > 16) this.#set = new Set(this.#list);
+    return false;
+  }
+
+  clear(): void {
+    this.#list.length = 0;
+    this.#set = undefined;
+  }
+}
+let spareVisited: Visited | undefined = new Visited();
+
+function visit(value: unknown, visited: Visited): Bad | undefined {
   switch (typeof value) {
     case 'function':
-      return { path, reason: `a function (${value.name || 'anonymous'}); send data and look the code up by name` };
+      return { reason: `a function (${value.name || 'anonymous'}); send data and look the code up by name`, trail: [] };
     case 'symbol':
-      return { path, reason: `a symbol (${String(value)})` };
+      return { reason: `a symbol (${String(value)})`, trail: [] };
     case 'object':
-      return value === null ? undefined : visitObject(value, path, seen);
+      return value === null ? undefined : visitObject(value, visited);
     default:
       return undefined;
   }
 }
 
-function visitObject(value: object, path: string, seen: Set<object>): Uncarriable | undefined {
-  if (seen.has(value)) return undefined;
-  seen.add(value);
+function visitObject(value: object, visited: Visited): Bad | undefined {
+  if (visited.metBefore(value)) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const bad = visit(value[i], `${path}[${i}]`, seen);
-      if (bad) return bad;
+      const bad = visit(value[i], visited);
+      if (bad) return step(bad, `[${i}]`);
+    }
+    return undefined;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null) {
+    // for-in, as msgpackr's writer walks them, and no array of keys per object
+    for (const key in value) {
+      const bad = visit((value as Record<string, unknown>)[key], visited);
+      if (bad) return step(bad, `.${key}`);
     }
     return undefined;
   }
   if (ArrayBuffer.isView(value)) return undefined;
   if (value instanceof Map) {
     for (const [key, item] of value) {
-      const bad = visit(key, `${path}.<key ${describeKey(key)}>`, seen) ?? visit(item, `${path}.get(${describeKey(key)})`, seen);
-      if (bad) return bad;
+      const badKey = visit(key, visited);
+      if (badKey) return step(badKey, `.<key ${describeKey(key)}>`);
+      const bad = visit(item, visited);
+      if (bad) return step(bad, `.get(${describeKey(key)})`);
     }
     return undefined;
   }
   if (value instanceof Set) {
     let i = 0;
     for (const item of value) {
-      const bad = visit(item, `${path}.<item ${i++}>`, seen);
-      if (bad) return bad;
+      const bad = visit(item, visited);
+      if (bad) return step(bad, `.<item ${i}>`);
+      i++;
     }
     return undefined;
   }
   if (CARRIED_CLASSES.some((cls) => value instanceof cls)) return undefined;
-  if (!PLAIN_PROTOTYPES.has(Object.getPrototypeOf(value))) {
-    const name = (value as { constructor?: { name?: string } }).constructor?.name || 'an unnamed class';
-    return { path, reason: `an instance of ${name}, which would arrive as a plain object without its class` };
-  }
-  for (const key of Object.keys(value)) {
-    const bad = visit((value as Record<string, unknown>)[key], `${path}.${key}`, seen);
-    if (bad) return bad;
-  }
-  return undefined;
+  const name = (value as { constructor?: { name?: string } }).constructor?.name || 'an unnamed class';
+  return { reason: `an instance of ${name}, which would arrive as a plain object without its class`, trail: [] };
+}
+
+function step(bad: Bad, segment: string): Bad {
+  bad.trail.push(segment);
+  return bad;
 }
 
 function describeKey(key: unknown): string {

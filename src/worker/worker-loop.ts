@@ -31,6 +31,9 @@ interface RunningTask extends LocalTask {
   sent: number;
 }
 
+/** What ctx.send() returns while the send window is open: one settled promise serves every call. */
+const SENT = Promise.resolve();
+
 /** Flush after a task when the local queue is this short, so the manager refills it while we work. */
 const REFILL_AT = 2;
 /** Flush at once past this many buffered bytes, whatever else is going on. */
@@ -60,6 +63,8 @@ export class WorkerLoop implements ManagerChannel {
   /** Messages written and acknowledged so far, for the send window. */
   #messagesSent = 0;
   #messagesAcked = 0;
+  /** Messages written since the last flush: see sendMessage. */
+  #messagesUnflushed = 0;
   readonly #windowWaiters: Array<{ readonly number: number; readonly resolve: () => void }> = [];
   /** Shared with the manager (threads): see WorkerConfig.runningSlot. */
   readonly #runningSlot: Float64Array | undefined;
@@ -113,8 +118,14 @@ export class WorkerLoop implements ManagerChannel {
   sendMessage(message: unknown): Promise<void> {
     this.#write(FrameType.Message, message);
     const number = ++this.#messagesSent;
+    const window = this.#config.sendWindow;
     // At most `sendWindow` messages are ever unacknowledged, this one included: the bound the inbox relies on.
-    if (number - this.#messagesAcked < this.#config.sendWindow) return Promise.resolve();
+    if (number - this.#messagesAcked < window) {
+      // A task that sends without pause never lets the turn end: flush every half window, so the manager
+      // acknowledges one half while this thread writes the next, instead of both taking turns waiting.
+      if (++this.#messagesUnflushed * 2 >= window) this.#flush();
+      return SENT;
+    }
     this.#flush();
     return new Promise((resolve) => this.#windowWaiters.push({ number, resolve }));
   }
@@ -298,6 +309,7 @@ export class WorkerLoop implements ManagerChannel {
   }
 
   #flush(): void {
+    this.#messagesUnflushed = 0;
     const bytes = this.#writer.take();
     if (bytes) this.#connection.send(bytes);
   }
