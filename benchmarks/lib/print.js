@@ -55,7 +55,7 @@ const ROWS = {
     header: ['case', 'queued', 'ms', 'rounds'],
     body: [
       ...Object.entries(r.cancel).map(([label, x]) => [`cancel: ${x.pool}`, fmt(x.queued), x.timedOut ? `> ${fmt(x.ms)} (timed out)` : fmt(x.ms, 1), String(x.runs.length)]),
-      ...Object.entries(r.kill).map(([label, x]) => [`kill: ${x.pool}`, 'all spinning', x.timedOut ? `> ${fmt(x.ms)} (timed out)` : fmt(x.ms, 1), String(x.runs.length)]),
+      ...Object.entries(r.kill).map(([label, x]) => [`kill: ${x.pool}`, x.pool.startsWith('bare') ? 'idle' : 'all spinning', x.timedOut ? `> ${fmt(x.ms)} (timed out)` : fmt(x.ms, 1), String(x.runs.length)]),
     ],
   }),
   memory: (r) => ({

@@ -4,8 +4,11 @@
 //   stream-*      sends { n } small messages { i } to the main thread, as fast as it can:
 //                 port-single (one post each), port-batched (arrays of `batch`), msgpack-batched (msgpackr-packed
 //                 arrays, buffers transferred), sab (u32 records in a shared ring, published every `batch`)
+//   hash-loop     runs `count` hash tasks back to back and answers their durations: the CPU-bound mix with no
+//                 pool and no messages at all (the machine's own floor for that benchmark)
 import { parentPort, workerData } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
+import { hashWork } from './work.js';
 
 const { mode } = workerData;
 
@@ -13,6 +16,12 @@ if (mode === 'echo-port') {
   parentPort.on('message', (message) => {
     if (message instanceof Uint32Array) parentPort.postMessage(message, [message.buffer]);
     else parentPort.postMessage(message);
+  });
+} else if (mode === 'hash-loop') {
+  parentPort.on('message', ({ count, rounds }) => {
+    const durations = new Float64Array(count);
+    for (let i = 0; i < count; i++) durations[i] = hashWork(rounds);
+    parentPort.postMessage(durations, [durations.buffer]);
   });
 } else if (mode === 'echo-sab') {
   const cell = new Int32Array(workerData.sab); // [0] ping sequence (main writes), [1] pong sequence (we write)

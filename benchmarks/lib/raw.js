@@ -41,6 +41,29 @@ export async function rawTasks(workers, batch = 256) {
   };
 }
 
+/** `workers` idle echo threads, online: what terminating threads costs with no pool and nothing loaded. */
+export async function rawThreads(workers) {
+  const threads = await Promise.all(Array.from({ length: workers }, () => start('echo-port')));
+  return { close: () => Promise.all(threads.map((t) => t.terminate())) };
+}
+
+/**
+ * `workers` threads that each run their share of n hash tasks in a loop, told once and answering once: the
+ * CPU-bound mix with no pool. Resolves to every task's duration (ms).
+ */
+export async function rawHashThreads(workers) {
+  const threads = await Promise.all(Array.from({ length: workers }, () => start('hash-loop')));
+  return {
+    async run(n, rounds) {
+      const shares = threads.map((_, i) => Math.floor(n / workers) + (i < n % workers ? 1 : 0));
+      const answers = threads.map((t) => new Promise((resolve) => t.once('message', resolve)));
+      threads.forEach((t, i) => t.postMessage({ count: shares[i], rounds }));
+      return (await Promise.all(answers)).flatMap((durations) => [...durations]);
+    },
+    close: () => Promise.all(threads.map((t) => t.terminate())),
+  };
+}
+
 /** Round trips on an idle thread: MessagePort echo. Returns a function measuring one trip in µs. */
 export async function rawPortPing() {
   const worker = await start('echo-port');

@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { median, rotate, sleep, within } from '../lib/common.js';
 import { createPeer, PEERS, tasklane } from '../lib/pools.js';
 import { noop, spin } from '../tasks.js';
+import { rawThreads } from '../lib/raw.js';
+
+/** Node's own floor for any close: terminate() of as many bare threads (nothing loaded, idle). */
+export const BARE = 'bare threads, terminate() (no pool)';
 
 export const CAP_MS = 10_000;
 
@@ -22,6 +26,12 @@ function coldCancel(workers, queued) {
 
 /** tasklane close('cancel') / close('kill'); peers' own "stop now": piscina and tinypool destroy(), workerpool terminate(true), poolifier destroy(). */
 async function oneRun(pool, kind, workers, queued) {
+  if (pool === BARE) {
+    const threads = await rawThreads(workers);
+    const t0 = performance.now();
+    await threads.close();
+    return { ms: performance.now() - t0 };
+  }
   if (pool === 'tasklane, fresh process') return coldCancel(workers, queued);
   if (pool === 'tasklane') {
     const manager = tasklane(workers);
@@ -72,11 +82,11 @@ async function oneRun(pool, kind, workers, queued) {
 export async function closeBench({ workers, queued, peerQueued, rounds, peerRounds, pools = ['tasklane', ...PEERS] }) {
   const cases = {
     cancel: [
-      ...(pools.includes('tasklane') ? [{ label: 'tasklane, fresh process', pool: 'tasklane, fresh process', queued, rounds: peerRounds }] : []),
+      ...(pools.includes('tasklane') ? [{ label: 'tasklane, fresh process', pool: 'tasklane, fresh process', queued, rounds }] : []),
       ...(pools.includes('tasklane') ? [{ label: `tasklane`, pool: 'tasklane', queued, rounds }] : []),
       ...pools.map((pool) => ({ label: `${pool}@${peerQueued}`, pool, queued: peerQueued, rounds: pool === 'tasklane' ? rounds : peerRounds })),
     ],
-    kill: pools.map((pool) => ({ label: pool, pool, queued: 0, rounds })),
+    kill: [...pools, BARE].map((pool) => ({ label: pool, pool, queued: 0, rounds })),
   };
   const out = { queued, peerQueued };
   for (const [kind, list] of Object.entries(cases)) {

@@ -9,6 +9,7 @@ import { hashWork } from '../lib/work.js';
 import { median } from '../lib/common.js';
 import { createPeer, PEERS, tasklane } from '../lib/pools.js';
 import { hash } from '../tasks.js';
+import { rawHashThreads } from '../lib/raw.js';
 import { alternate } from './rounds.js';
 
 /** SHA-256 rounds for about `targetMs` ms on this thread (median of several tries). */
@@ -26,14 +27,19 @@ export function calibrate(targetMs = 1) {
   return { rounds: finalRounds, ms };
 }
 
+/** The no-pool floor: each thread runs its share in a loop (the machine's other load and V8's own threads still count). */
+export const RAW = 'raw threads (no pool)';
+
 export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibratedTaskMs }) {
   const manager = tasklane(workers);
   const peers = PEERS.map((name) => createPeer(name, workers));
+  const raw = await rawHashThreads(workers);
   await Promise.all([manager.ready(), ...peers.map((p) => p.start())]);
   try {
     const variants = (size) => ({
       tasklane: async () => summarize(await Promise.all(Array.from({ length: size }, () => manager.run(hash(hashRounds), 1)))),
       ...Object.fromEntries(peers.map((p) => [p.name, async () => summarize(await Promise.all(Array.from({ length: size }, () => p.run({ op: 'hash', rounds: hashRounds }))))])),
+      [RAW]: async () => summarize(await raw.run(size, hashRounds)),
     });
     const summarize = (durations) => ({ workMs: durations.reduce((a, b) => a + b, 0), taskMs: median(durations) });
     const warm = variants(Math.min(n, 200));
@@ -55,6 +61,6 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
     return { n, hashRounds, parallel, result };
   } finally {
     await manager.close('kill');
-    await Promise.all(peers.map((p) => p.destroy()));
+    await Promise.all([raw.close(), ...peers.map((p) => p.destroy())]);
   }
 }
