@@ -1,4 +1,4 @@
-import { packPayload } from './payload-codec.js';
+import { packPayload, packPayloadInPlace, type PackedRange } from './payload-codec.js';
 
 /** Bytes in a frame's length prefix (u32 little-endian). */
 export const HEADER_BYTES = 4;
@@ -38,6 +38,15 @@ export function encodeFrame(type: number, payload?: unknown): Uint8Array {
   return frame;
 }
 
+/** Copies `range` into `target` at `at` without making a view: a loop for the usual few bytes. */
+function copyRange({ bytes, start, end }: Readonly<PackedRange>, target: Uint8Array, at: number): void {
+  if (end - start > 64) {
+    target.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), at);
+    return;
+  }
+  for (let i = start; i < end; i++) target[at++] = bytes[i]!;
+}
+
 /**
  * Batches frames into one growing buffer so that many frames travel in one post or write.
  *
@@ -70,14 +79,14 @@ export class FrameWriter {
   /** Appends one frame; throws like `encodeFrame` and then writes nothing. */
   write(type: number, payload?: unknown): void {
     checkType(type);
-    const body = payload === undefined ? undefined : packPayload(payload);
-    const bodyLength = 1 + (body?.length ?? 0);
+    const body = payload === undefined ? undefined : packPayloadInPlace(payload);
+    const bodyLength = 1 + (body ? body.end - body.start : 0);
     checkLength(bodyLength);
     const start = this.#length;
     this.#reserve(HEADER_BYTES + bodyLength);
     this.#view.setUint32(start, bodyLength, true);
     this.#buffer[start + HEADER_BYTES] = type;
-    if (body) this.#buffer.set(body, start + HEADER_BYTES + 1);
+    if (body) copyRange(body, this.#buffer, start + HEADER_BYTES + 1);
     this.#length = start + HEADER_BYTES + bodyLength;
     this.#frames++;
   }

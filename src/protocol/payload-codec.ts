@@ -1,4 +1,4 @@
-import { Packr } from 'msgpackr';
+import { Packr, REUSE_BUFFER_MODE } from 'msgpackr';
 
 /**
  * The one msgpack codec both ends use, in two forms.
@@ -25,6 +25,33 @@ export const CLONE_EXTENSION = 0x43;
 
 export function packPayload(value: unknown): Uint8Array {
   return needsClone(value) ? wrapClone(cloneCodec.pack(value)) : plainCodec.pack(value);
+}
+
+/** Where `packPayloadInPlace` left the bytes: `bytes[start, end)`, valid until the next pack. */
+export interface PackedRange {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+}
+const packed: PackedRange = { bytes: new Uint8Array(0), start: 0, end: 0 };
+
+/**
+ * `packPayload` for a caller that copies the bytes at once (the frame writer): plain payloads stay in msgpackr's
+ * pooled buffer (REUSE_BUFFER_MODE), so no Buffer object is made per frame. The range returned is reused too.
+ */
+export function packPayloadInPlace(value: unknown): Readonly<PackedRange> {
+  if (needsClone(value)) {
+    packed.bytes = wrapClone(cloneCodec.pack(value));
+    packed.start = 0;
+    packed.end = packed.bytes.length;
+    return packed;
+  }
+  // msgpackr then returns its whole pooled buffer with the range as `start` and `end`
+  const target = plainCodec.pack(value, REUSE_BUFFER_MODE) as unknown as Uint8Array & { start?: number; end?: number };
+  packed.bytes = target;
+  packed.start = target.start ?? 0;
+  packed.end = target.end ?? target.length;
+  return packed;
 }
 
 /** Reused: msgpackr reads `start` and `end` before it decodes anything, so one object serves every call. */

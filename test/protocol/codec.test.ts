@@ -269,6 +269,21 @@ describe('FrameWriter', () => {
     }
   });
 
+  it('copies each payload out of the codec before the next one overwrites it, across the codec buffer\'s wrap', () => {
+    // The writer copies straight from msgpackr's pooled 8 KiB buffer: thousands of frames of every size make it
+    // wrap and reallocate; a Map goes through the structured-clone path, a long string past the short-copy loop.
+    const payloads: unknown[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const kind = i % 5;
+      payloads.push(kind === 0 ? { i } : kind === 1 ? 'x'.repeat(i % 300) : kind === 2 ? new Map([[i, [i]]]) : kind === 3 ? new Uint8Array(i * 7) : [i, `n${i}`, { deep: { i } }]);
+    }
+    const writer = new FrameWriter(32);
+    for (const payload of payloads) writer.write(FrameType.Message, payload);
+    const bytes = writer.take()!;
+    assert.deepStrictEqual(bytes, concat(payloads.map((payload) => encodeFrame(FrameType.Message, payload))));
+    assert.deepStrictEqual(new FrameDecoder().push(bytes).map((frame) => frame.payload), payloads);
+  });
+
   it('a rejected write writes nothing', () => {
     const writer = new FrameWriter();
     writer.write(FrameType.Started, 1);
