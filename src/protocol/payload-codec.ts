@@ -57,12 +57,29 @@ export function packPayloadInPlace(value: unknown): Readonly<PackedRange> {
 /** Reused: msgpackr reads `start` and `end` before it decodes anything, so one object serves every call. */
 const range = { start: 0, end: 0 };
 
-/** Decodes the payload in `bytes[start, end)`, without copying or viewing it first. */
+/**
+ * Below this many bytes a payload is decoded from a copy at offset 0 of `scratch`: msgpackr reads map keys through
+ * its key cache, and JS strings instead of a native call per payload, only when its source ends before byte 180
+ * (unpack.js, readKey). Decoded in place, a small payload deep in a batch never qualified.
+ */
+const SMALL_PAYLOAD = 160;
+const scratch = new Uint8Array(SMALL_PAYLOAD);
+
+/** Decodes the payload in `bytes[start, end)`, without a view of it (small ones are copied, see SMALL_PAYLOAD). */
 export function unpackPayload(bytes: Uint8Array, start = 0, end = bytes.length): unknown {
   const cloneStart = cloneDataStart(bytes, start, end);
-  range.start = cloneStart < 0 ? start : cloneStart;
+  const codec = cloneStart < 0 ? plainCodec : cloneCodec;
+  const from = cloneStart < 0 ? start : cloneStart;
+  if (end - from < SMALL_PAYLOAD && from > 0) {
+    // decoded values never point into the source (copyBuffers), so the scratch buffer can be reused at once
+    for (let i = from; i < end; i++) scratch[i - from] = bytes[i]!;
+    range.start = 0;
+    range.end = end - from;
+    return codec.unpack(scratch, range);
+  }
+  range.start = from;
   range.end = end;
-  return (cloneStart < 0 ? plainCodec : cloneCodec).unpack(bytes, range);
+  return codec.unpack(bytes, range);
 }
 
 function wrapClone(data: Uint8Array): Uint8Array {
