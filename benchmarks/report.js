@@ -114,6 +114,22 @@ export function targets(bench) {
   return rows;
 }
 
+/** Not produced by the suite: a one-off instrumented probe, kept here because it explains the table above. */
+const LATENCY_NOTE = `
+Where the time goes (a probe with timestamps at each step, 2026-11-25, 2 workers, load 0.6, p50 of 650 samples, µs):
+\`schedule()\` and the dispatch on the main thread 26; the main thread's \`postMessage\` 68 (the woken worker
+thread runs on the poster's core and preempts it: the worker is already at the task before the call returns);
+worker: decode and queue 7, the turn before the first task 5, to the task's first line 4, the task and its
+message 8, its one post 7; back on the main thread: the wake-up 30, decode and bookkeeping 11, the reader's
+promise 10. Total 200, against a raw MessagePort round trip of 40 to 80 in the same conditions. No single step
+is slow: each is a few microseconds when hot (\`schedule()\` takes 0.6 µs in a loop) and 5 to 20 after the
+thread slept 1 ms, and tasklane's path simply has more steps than a peer's \`run()\` (frames, a ledger, a
+single reader). With the main thread kept busy instead of sleeping between samples, the same trip takes 116.
+The target (100) is below what one MessagePort round trip plus our steps costs on this machine; the fix would be
+a worker parked in \`Atomics.wait\` (piscina's default), which a worker that must keep sessions' sockets and
+timers alive between tasks cannot do.
+`;
+
 function bestPeer(r) {
   const [name, x] = PEERS.filter((p) => r[p]).map((p) => [p, r[p]]).sort((a, b) => b[1].rate - a[1].rate)[0] ?? [];
   return name ? `${name} ${fmt(x.rate)}/s (${x2(r.tasklane.rate / x.rate)})` : '—';
@@ -172,6 +188,7 @@ function benchSections(bench) {
       out.push(table(['pool', 'p50', 'p90', 'p99', 'to start p50', 'to start p99', 'samples'], Object.entries(r).filter(([k]) => !['load', 'seconds'].includes(k)).map(([pool, x]) => [pool.startsWith('tasklane') ? `**${pool}**` : pool, fmt(x.p50, 1), fmt(x.p90, 1), fmt(x.p99, 1), x.toStart ? fmt(x.toStart.p50, 1) : '', x.toStart ? fmt(x.toStart.p99, 1) : '', fmt(x.samples)])));
     }
     out.push('');
+    out.push(LATENCY_NOTE);
   }
   if (B.priority) {
     out.push('### 4b. A priority-0 task behind 100,000 queued priority-1 tasks\n');
