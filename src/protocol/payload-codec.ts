@@ -1,4 +1,5 @@
 import { Packr, REUSE_BUFFER_MODE } from 'msgpackr';
+import { borrowVisited, returnVisited, type VisitedObjects } from './visited-objects.js';
 
 /**
  * The one msgpack codec both ends use, in two forms.
@@ -119,46 +120,23 @@ function cloneDataStart(bytes: Uint8Array, start: number, end: number): number {
   return at;
 }
 
-/** Objects met so far in one `needsClone` walk: a short list, a Set once it grows. Reused between walks. */
-interface Seen {
-  list: object[];
-  set: Set<object> | undefined;
-}
-let spareSeen: Seen | undefined = { list: [], set: undefined };
-
 /** True when `value` holds a Map, an object reached twice, or a class instance the plain codec cannot carry. */
 function needsClone(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  // A getter run by the walk may pack a payload itself: it then gets its own list.
-  const seen = spareSeen ?? { list: [], set: undefined };
-  spareSeen = undefined;
+  const seen = borrowVisited();
   try {
     return visit(value, seen);
   } finally {
-    seen.list.length = 0;
-    seen.set = undefined;
-    spareSeen = seen;
+    returnVisited(seen);
   }
 }
 
-function metBefore(value: object, seen: Seen): boolean {
-  if (seen.set) {
-    if (seen.set.has(value)) return true;
-    seen.set.add(value);
-    return false;
-  }
-  if (seen.list.includes(value)) return true;
-  seen.list.push(value);
-  if (seen.list.length > 16) seen.set = new Set(seen.list);
-  return false;
-}
-
-function visitItem(item: unknown, seen: Seen): boolean {
+function visitItem(item: unknown, seen: VisitedObjects): boolean {
   return typeof item === 'object' && item !== null && visit(item, seen);
 }
 
-function visit(value: object, seen: Seen): boolean {
-  if (metBefore(value, seen)) return true;
+function visit(value: object, seen: VisitedObjects): boolean {
+  if (seen.metBefore(value)) return true;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (visitItem(value[i], seen)) return true;
     return false;
@@ -178,7 +156,7 @@ function visit(value: object, seen: Seen): boolean {
   return true;
 }
 
-function visitProperties(value: object, seen: Seen): boolean {
+function visitProperties(value: object, seen: VisitedObjects): boolean {
   // for-in, as msgpackr's writer: the keys it writes are a subset of these
   for (const key in value) if (visitItem((value as Record<string, unknown>)[key], seen)) return true;
   return false;

@@ -8,6 +8,7 @@
  * objects of any other class (Promise, WeakMap, a user class, ...). Symbol-keyed properties are not data and are
  * not carried. Cycles are allowed.
  */
+import { borrowVisited, returnVisited, type VisitedObjects } from '../protocol/visited-objects.js';
 
 const CARRIED_CLASSES: readonly Function[] = [Map, Set, Date, RegExp, Error, ArrayBuffer];
 
@@ -21,15 +22,13 @@ export interface Uncarriable {
 export function findUncarriable(value: unknown, path: string): Uncarriable | undefined {
   if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol') return undefined;
   // Every message and return value is checked: the walk allocates nothing unless something is wrong (the path is
-  // built on the way back up) or the value is large (see Visited).
-  const visited = spareVisited ?? new Visited();
-  spareVisited = undefined; // a getter the walk runs may check a value of its own: it gets its own list
+  // built on the way back up) or the value is large (see VisitedObjects).
+  const visited = borrowVisited();
   try {
     const bad = visit(value, visited);
     return bad && { path: path + bad.trail.reverse().join(''), reason: bad.reason };
   } finally {
-    visited.clear();
-    spareVisited = visited;
+    returnVisited(visited);
   }
 }
 
@@ -47,32 +46,7 @@ interface Bad {
   readonly trail: string[];
 }
 
-/** The objects one walk has met (cycles are allowed): a short list, a Set once it grows. Reused between walks. */
-class Visited {
-  #list: object[] = [];
-  #set: Set<object> | undefined;
-
-  /** True when `value` was met before; otherwise records it. */
-  metBefore(value: object): boolean {
-    if (this.#set) {
-      if (this.#set.has(value)) return true;
-      this.#set.add(value);
-      return false;
-    }
-    if (this.#list.includes(value)) return true;
-    this.#list.push(value);
-    if (this.#list.length > 16) this.#set = new Set(this.#list);
-    return false;
-  }
-
-  clear(): void {
-    this.#list.length = 0;
-    this.#set = undefined;
-  }
-}
-let spareVisited: Visited | undefined = new Visited();
-
-function visit(value: unknown, visited: Visited): Bad | undefined {
+function visit(value: unknown, visited: VisitedObjects): Bad | undefined {
   switch (typeof value) {
     case 'function':
       return { reason: `a function (${value.name || 'anonymous'}); send data and look the code up by name`, trail: [] };
@@ -85,7 +59,7 @@ function visit(value: unknown, visited: Visited): Bad | undefined {
   }
 }
 
-function visitObject(value: object, visited: Visited): Bad | undefined {
+function visitObject(value: object, visited: VisitedObjects): Bad | undefined {
   if (visited.metBefore(value)) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {

@@ -125,6 +125,13 @@ describe('Maps, cycles and shared references', () => {
     assert.ok(back[2].has(back[0]));
   });
 
+  it('a reference repeated after more than 16 other objects is still found (the walk then keeps a Set)', () => {
+    const shared = { n: 1 };
+    const value = [shared, ...Array.from({ length: 20 }, (_, i) => ({ i })), shared];
+    const back = roundTrip(value) as object[];
+    assert.equal(back[0], back[21]);
+  });
+
   it('a Map inside an Error cause or a Set is found', () => {
     const error = new Error('outer', { cause: new Map([[1, 2]]) });
     assert.ok((roundTrip(error) as Error).cause instanceof Map);

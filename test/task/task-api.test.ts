@@ -167,6 +167,10 @@ describe('argument checking', () => {
     const bad: Record<string, unknown> = {};
     bad.loop = { back: bad, fn: () => 1 };
     refusedAt(bad, 'args[0].loop.fn', /^a function/);
+    // A cycle back past more than 16 objects (where the walk switches to a Set) still ends.
+    const wide: Record<string, unknown> = { items: Array.from({ length: 20 }, (_, i) => ({ i })) };
+    (wide.items as Array<Record<string, unknown>>)[19]!.up = wide;
+    assert.doesNotThrow(() => takesAnything(wide));
   });
 
   it('allows every carried type: Map, Set, Date, RegExp, Error, typed arrays, Buffer, BigInt, null, undefined', () => {
