@@ -81,8 +81,8 @@ await each('fanout', (workers) => fanOut({ workers, n: size(100_000), rounds: ro
 await each('messages', (workers) => messages({ workers, n: size(1_000_000), rounds: rounds(3) }));
 await each('latency', (workers) => latency({ workers, samples: size(300), rounds: rounds(3) }));
 await each('priority', async (workers) => ({
-  noop: await priorityWait({ workers, queued: size(100_000), rounds: rounds(3), taskUs: 0 }),
-  busy: await priorityWait({ workers, queued: size(100_000), rounds: rounds(3), taskUs: 100 }),
+  noop: await priorityWait({ workers, queued: size(100_000), rounds: rounds(7), taskUs: 0 }),
+  busy: await priorityWait({ workers, queued: size(100_000), rounds: rounds(7), taskUs: 100 }),
 }));
 await each('close', (workers) => closeBench({ workers, queued: size(1_000_000), peerQueued: size(100_000), rounds: rounds(3), peerRounds: values.full ? rounds(3) : Number(values.rounds ?? 1) }));
 if (only.includes('memory')) {
