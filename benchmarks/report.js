@@ -86,7 +86,7 @@ export function targets(bench) {
       const p = B.priority[w][key];
       const bound = priorityBound(B, w, p.taskUs);
       add(`Priority 0 behind ${fmt(p.queued)} priority-1 (${p.taskUs ? `${p.taskUs} µs tasks` : 'no-ops'}) starts within one task + prefetch bound`, w,
-        `waited ${fmt(p.waitUs)} µs (${fmt(p.finishedBetween)} tasks finished meanwhile); bound ${fmt(bound.us)} µs = ${bound.how}`, p.waitUs <= bound.us);
+        `waited ${fmt(p.waitUs)} µs, median of ${p.runs.length} (runs ${waitRange(p)} µs; ${fmt(p.finishedBetween)} tasks finished meanwhile); bound ${fmt(bound.us)} µs = ${bound.how}`, p.waitUs <= bound.us);
     }
   }
   for (const w of wcs(B.close)) {
@@ -145,6 +145,17 @@ function priorityBound(B, w, taskUs) {
   return { us: oneTask + prefetch + trip, how: `${fmt(oneTask)} task + ${fmt(prefetch)} prefetch + ${fmt(trip)} trip to start` };
 }
 
+const waitRange = (p) => `${fmt(Math.min(...p.runs.map((r) => r.waitUs)))} – ${fmt(Math.max(...p.runs.map((r) => r.waitUs)))}`;
+
+const PRIORITY_NOTE = `
+The bound is in task time measured on a quiet machine (the tiny-task rate and the idle trip of this run), and the
+wait is wall time: when other jobs keep this 2-core machine's load at 2 to 4, a worker thread waits for a core for
+milliseconds at a time, and single runs range over 10x (the spread above). The suite's three full runs on
+2026-11-25 (the code changed elsewhere between them) met the bound in 4, 2 and 1 of these 4 cases. What does not change with load is the mechanism: a
+priority-0 task goes to the first worker that reports finished work, to the head of its local queue, so it waits
+for that worker's prefetched batch (at most 2 ms of measured task time) and one trip; never for the 100,000.
+`;
+
 const closeMs = (x) => (x.timedOut ? `> ${fmt(x.ms)} (no answer: gave up)` : fmt(x.ms, 1));
 
 /** A markdown table; `left`: how many leading columns are text (left-aligned), the rest are numbers. */
@@ -193,11 +204,12 @@ function benchSections(bench) {
   if (B.priority) {
     out.push('### 4b. A priority-0 task behind 100,000 queued priority-1 tasks\n');
     out.push('Scheduled once the workers are busy with the priority-1 tasks; the wait is from `schedule()` to the task\'s first line in a worker. The peers have no priorities: a task submitted behind 100,000 waits for all of them.\n');
-    out.push(table(['workers', 'priority-1 tasks', 'wait µs (median)', 'finished meanwhile', 'bound µs'], wcs(B.priority).flatMap((w) => ['noop', 'busy'].map((k) => {
+    out.push(table(['workers', 'priority-1 tasks', 'wait µs (median)', 'runs (min – max)', 'finished meanwhile', 'bound µs'], wcs(B.priority).flatMap((w) => ['noop', 'busy'].map((k) => {
       const p = B.priority[w][k];
-      return [w, p.taskUs ? `${p.taskUs} µs busy` : 'no-op', fmt(p.waitUs), fmt(p.finishedBetween), fmt(priorityBound(B, w, p.taskUs).us)];
+      return [w, p.taskUs ? `${p.taskUs} µs busy` : 'no-op', fmt(p.waitUs), waitRange(p), fmt(p.finishedBetween), fmt(priorityBound(B, w, p.taskUs).us)];
     }))));
     out.push('');
+    out.push(PRIORITY_NOTE);
   }
   if (B.close) {
     out.push('### 5. Close (ms, from `close()` to its promise resolved, every thread gone)\n');
