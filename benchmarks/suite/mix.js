@@ -42,7 +42,9 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
       [RAW]: async () => summarize(await raw.run(size, hashRounds)),
     });
     const summarize = (durations) => ({ workMs: durations.reduce((a, b) => a + b, 0), taskMs: median(durations) });
-    const warm = variants(Math.min(n, 200));
+    // Long enough for the JIT to settle: with 200, TurboFan was still compiling (on V8's helper threads, competing
+    // for the 2 cores) during the measured run, about 40 µs of CPU per task.
+    const warm = variants(Math.min(n, 1000));
     const result = await alternate(variants(n), { rounds, roundsOf, per: n, warmup: (name) => warm[name]() });
     const parallel = Math.min(workers, availableParallelism());
     for (const r of Object.values(result)) {
