@@ -38,14 +38,13 @@ const packed: PackedRange = { bytes: new Uint8Array(0), start: 0, end: 0 };
 
 /**
  * `packPayload` for a caller that copies the bytes at once (the frame writer): plain payloads stay in msgpackr's
- * pooled buffer (REUSE_BUFFER_MODE), so no Buffer object is made per frame. The range returned is reused too.
+ * pooled buffer (REUSE_BUFFER_MODE), so no Buffer object is made per frame; their range object is reused too.
  */
 export function packPayloadInPlace(value: unknown): Readonly<PackedRange> {
   if (needsClone(value)) {
-    packed.bytes = wrapClone(cloneCodec.pack(value));
-    packed.start = 0;
-    packed.end = packed.bytes.length;
-    return packed;
+    // rare, and possibly large: a range of its own, so that nothing here holds on to it afterwards
+    const bytes = wrapClone(cloneCodec.pack(value));
+    return { bytes, start: 0, end: bytes.length };
   }
   // msgpackr then returns its whole pooled buffer with the range as `start` and `end`
   const target = plainCodec.pack(value, REUSE_BUFFER_MODE) as unknown as Uint8Array & { start?: number; end?: number };
