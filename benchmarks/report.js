@@ -278,7 +278,7 @@ function soakSection(soak) {
   const out = [`## Soak: ${soak.minutes} minutes of mixed work (\`node benchmarks/soak.js --minutes ${soak.minutes}\`)\n`];
   out.push(`${soak.machine.date.slice(0, 16).replace('T', ' ')} UTC, Node ${soak.machine.node}, ${soak.workers} workers, \`failFast: false\`, load average ${soak.machine.loadavg.join(' ')} → ${soak.loadavgEnd?.join(' ') ?? ''}. ${soak.description}\n`);
   const f = soak.flat;
-  out.push(table(['figure', 'first minute (median)', 'last minute (median)', 'change', 'flat?'], f.map((x) => [x.name, x.first, x.last, x.change, x.flat ? 'yes' : '**no**']), 1));
+  out.push(table(['figure', 'second minute (median; the first is warm-up)', 'last minute (median)', 'change', 'flat?'], f.map((x) => [x.name, x.first, x.last, x.change, x.flat ? 'yes' : '**no**']), 1));
   // Per-minute medians: where a figure moved, and whether it settled.
   const minutes = [];
   for (const x of soak.samples.slice(1, -1)) if (x.t < soak.minutes * 60_000) (minutes[Math.floor(x.t / 60_000)] ??= []).push(x);
