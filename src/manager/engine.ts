@@ -201,7 +201,7 @@ export class TaskEngine implements LinkEvents {
     this.ledger.forgetAllExcept(inFlight);
   }
 
-  /** Asks every worker to drop what it has not started and abort what it runs; in a close('cancel'), to end then too. */
+  /** Asks every worker to drop what it has not started and abort what it runs. */
   cancelInFlight(): void {
     for (const link of this.#links) {
       if (!link) continue;
@@ -209,8 +209,7 @@ export class TaskEngine implements LinkEvents {
         task.cancelRequested = true;
         link.sendCancel(task.id);
       }
-      if (this.mode === 'cancel') link.sendClose(); // the same post: one round trip instead of two
-      else link.flush();
+      link.flush();
     }
   }
 
