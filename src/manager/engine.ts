@@ -201,7 +201,10 @@ export class TaskEngine implements LinkEvents {
     this.ledger.forgetAllExcept(inFlight);
   }
 
-  /** Asks every worker to drop what it has not started and abort what it runs. */
+  /**
+   * Asks every worker to drop what it has not started and abort what it runs. Not the close frame with it: a link
+   * ends when its piscina task does, which can overtake the last frames on the port (a `t` would be lost).
+   */
   cancelInFlight(): void {
     for (const link of this.#links) {
       if (!link) continue;

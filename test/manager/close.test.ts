@@ -130,7 +130,7 @@ describe('close policies', () => {
     });
   });
 
-  it('closeSession runs in every worker at close', async () => {
+  for (const policy of ['join', 'cancel'] as const) it(`closeSession runs in every worker at close('${policy}')`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tasklane-session-'));
     const logFile = join(dir, 'sessions.log');
     process.env.TASKLANE_TEST_SESSION_LOG = logFile;
@@ -141,7 +141,8 @@ describe('close policies', () => {
         const { sessionInfo } = await import('../fixtures/tasks.js');
         await Promise.all(Array.from({ length: 20 }, () => manager.run(sessionInfo())));
         const used = new Set(((await Promise.all(Array.from({ length: 20 }, () => manager.run(sessionInfo())))) as { session: { thread: string } }[]).map((r) => r.session.thread));
-        await manager.close('join');
+        for (let i = 0; i < 200; i++) manager.schedule(add(i, 1)); // a cancel finds some queued, some at the workers
+        await manager.close(policy);
         const closed = readFileSync(logFile, 'utf8').trim().split('\n');
         for (const thread of used) assert.ok(closed.includes(thread), `session of thread ${thread} was closed`);
         assert.equal(new Set(closed).size, closed.length, 'each session closed once');
