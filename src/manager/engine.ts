@@ -201,10 +201,7 @@ export class TaskEngine implements LinkEvents {
     this.ledger.forgetAllExcept(inFlight);
   }
 
-  /**
-   * Asks every worker to drop what it has not started and abort what it runs. Not the close frame with it: a link
-   * ends when its piscina task does, which can overtake the last frames on the port (a `t` would be lost).
-   */
+  /** Asks workers to drop what waits and abort what runs (no close frame yet: ending could overtake a `t`). */
   cancelInFlight(): void {
     for (const link of this.#links) {
       if (!link) continue;
