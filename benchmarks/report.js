@@ -159,7 +159,7 @@ for that worker's prefetched batch (at most 2 ms of measured task time) and one 
 const CLOSE_NOTE = `
 Where a fresh process's cancel goes (a probe with timestamps, 2026-11-25, 2 workers, 1,000,000 queued 50 ms
 before the close): tasklane's own part, from \`close()\` until both threads have answered every task and closed
-their sessions, takes 6 to 50 ms (one round trip since the cancels and the close frame share a post); the rest is
+their sessions, takes 6 to 50 ms (two round trips: the cancels, then the close); the rest is
 Node terminating the two threads, 65 to 91 ms. The same close made 2 s after the queuing instead of 50 ms takes
 40 to 55 ms, the termination 27 to 35: right after a million calls were queued, V8 is still marking the ~90 MB
 they occupy and compiling hot code on the helper threads it shares between the main thread and the workers, and a
