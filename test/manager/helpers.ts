@@ -1,4 +1,7 @@
+import assert from 'node:assert/strict';
 import { ProcessManager, type ProcessManagerOptions } from 'tasklane';
+// @ts-expect-error: plain JS fixture module without types
+import { tree, treeSize } from '../fixtures/tasks.js';
 
 export const TASKS = new URL('../fixtures/tasks.js', import.meta.url);
 
@@ -50,3 +53,28 @@ export async function nextMatching(messages: AsyncIterator<unknown>, match: (mes
 }
 
 export const isStarted = (message: unknown): boolean => typeof message === 'object' && message !== null && 'started' in message;
+
+/**
+ * The termination invariant, on any backend: `runs` rounds of two random spawn trees of `depth` over the manager's
+ * priority levels; each round, messages() must end exactly when every node ran (one message per node, all done).
+ * `afterRound` checks more of the stats. Returns the nodes run in all.
+ */
+export async function spawnTreeRounds(
+  manager: ProcessManager,
+  { runs, depth, levels, roundMs }: { runs: number; depth: number; levels: number; roundMs: number },
+  afterRound: (stats: ReturnType<ProcessManager['stats']>, total: number) => void = () => {},
+): Promise<number> {
+  let total = 0;
+  for (let run = 0; run < runs; run++) {
+    const seeds = [run * 7919 + 1, run * 104729 + 3];
+    const expected = seeds.map((seed) => treeSize(seed, depth, levels) as number).reduce((a, b) => a + b, 0);
+    for (const seed of seeds) manager.schedule(tree(seed, depth, levels), run % levels);
+    const messages = await within(collect(manager), roundMs, `run ${run}`);
+    assert.equal(messages.length, expected, `run ${run}: one message per node`);
+    total += expected;
+    const stats = manager.stats();
+    assert.equal(stats.done, total, `run ${run}: every node done when the reader ends`);
+    afterRound(stats, total);
+  }
+  return total;
+}

@@ -2,24 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 // @ts-expect-error: plain JS fixture module without types
 import { tree, treeSize } from '../fixtures/tasks.js';
-import { collect, withManager, within } from './helpers.js';
+import { collect, spawnTreeRounds, withManager, within } from './helpers.js';
 
 describe('the termination invariant under load', () => {
   it('random spawn trees: messages() ends exactly when every node ran, with exact counts, over many runs', async () => {
     await withManager({ workers: 3, priorityLevels: 4 }, async (manager) => {
-      let total = 0;
-      for (let run = 0; run < 25; run++) {
-        const seeds = [run * 7919 + 1, run * 104729 + 3];
-        const expected = seeds.map((seed) => treeSize(seed, 7, 4)).reduce((a, b) => a + b, 0);
-        for (const seed of seeds) manager.schedule(tree(seed, 7, 4), run % 4);
-        const messages = await within(collect(manager), 30_000, `run ${run}`);
-        assert.equal(messages.length, expected, `run ${run}: one message per node`);
-        total += expected;
-        const stats = manager.stats();
-        assert.equal(stats.done, total, `run ${run}: every node done when the reader ends`);
+      const total = await spawnTreeRounds(manager, { runs: 25, depth: 7, levels: 4, roundMs: 30_000 }, (stats) => {
         assert.deepEqual(stats.queued, [0, 0, 0, 0]);
         assert.deepEqual(stats.running, []);
-      }
+      });
       assert.ok(total > 2000, `the trees are large enough to matter (${total} nodes)`);
     });
   });

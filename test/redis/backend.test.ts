@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ProcessManager, TaskError } from 'tasklane';
 // @ts-expect-error: plain JS fixture module without types
-import { add, echo, fail, flood, record, sessionInfo, tree, treeSize, waitForAbort, hang } from '../fixtures/redis-tasks.js';
-import { collect, within } from '../manager/helpers.js';
+import { add, echo, fail, flood, record, sessionInfo, waitForAbort, hang } from '../fixtures/redis-tasks.js';
+import { collect, spawnTreeRounds, within } from '../manager/helpers.js';
 import { freshQueue, REDIS_TASKS, sharedServer, startedTask, waitFor, withRedisManager, WorkerProcess } from './helpers.js';
 
 describe('the Redis backend: the ProcessManager API over BullMQ', () => {
@@ -83,18 +83,7 @@ describe('the Redis backend: the ProcessManager API over BullMQ', () => {
 
   it('spawn trees across priorities: messages() ends exactly when every node ran, counts exact', async () => {
     await withRedisManager({ workers: 2, priorityLevels: 4 }, async (manager) => {
-      let total = 0;
-      for (let run = 0; run < 3; run++) {
-        const seeds = [run * 7919 + 1, run * 104729 + 3];
-        const expected = seeds.map((seed) => treeSize(seed, 6, 4)).reduce((a: number, b: number) => a + b, 0);
-        for (const seed of seeds) manager.schedule(tree(seed, 6, 4), run % 4);
-        const messages = await within(collect(manager), 60_000, `run ${run}`);
-        assert.equal(messages.length, expected, `run ${run}: one message per node`);
-        total += expected;
-        const stats = manager.stats();
-        assert.equal(stats.done, total, `run ${run}: every node done when the reader ends`);
-        assert.equal(stats.scheduled, total);
-      }
+      const total = await spawnTreeRounds(manager, { runs: 3, depth: 6, levels: 4, roundMs: 60_000 }, (stats, total) => assert.equal(stats.scheduled, total));
       assert.ok(total > 100, `the trees are large enough to matter (${total} nodes)`);
     });
   });
