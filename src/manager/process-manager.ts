@@ -7,6 +7,7 @@ import { TaskEngine } from './engine.js';
 import { LogDirectory, toJson } from './log-directory.js';
 import { checkTimeout, resolveOptions, type ProcessManagerOptions, type ResolvedOptions, type ScheduleOptions } from './options.js';
 import { InboxReader } from './inbox-reader.js';
+import { ProgressWaits } from './progress-waits.js';
 import { handleSignals } from './signals.js';
 import type { TaskRecord } from './task-record.js';
 
@@ -38,7 +39,7 @@ export class ProcessManager {
   #fatal: Error | undefined;
   #reading = false;
   #readerFinished = false;
-  readonly #waiters: Array<() => void> = [];
+  readonly #waits = new ProgressWaits();
 
   constructor(options: ProcessManagerOptions) {
     this.#options = resolveOptions(options);
@@ -114,7 +115,7 @@ export class ProcessManager {
    * `schedule()` queues work before the workers are up.
    */
   async ready(): Promise<string[]> {
-    await this.#until(() => this.#engine.taskNames !== undefined || this.#engine.bootFailure !== undefined || this.#closed !== undefined);
+    await this.#waits.until(() => this.#engine.taskNames !== undefined || this.#engine.bootFailure !== undefined || this.#closed !== undefined);
     const names = this.#engine.taskNames;
     if (names) return [...names].sort();
     throw this.#engine.bootFailure ?? new Error('ready(): the manager was closed before any worker started');
@@ -175,13 +176,13 @@ export class ProcessManager {
     if (policy() === 'join') {
       engine.mode = 'join';
       engine.releaseBackPressure(); // nobody may be reading: back-pressure must not stall the join
-      await this.#until(() => engine.idle || policy() !== 'join');
+      await this.#waits.until(() => engine.idle || policy() !== 'join');
     }
     let terminate = policy() === 'kill';
     if (policy() === 'cancel') {
       await this.#stopAll('cancel');
       await engine.cancelInFlight();
-      const settled = await this.#until(() => engine.idle || policy() === 'kill', this.#options.cancelGracePeriod);
+      const settled = await this.#waits.until(() => engine.idle || policy() === 'kill', this.#options.cancelGracePeriod);
       terminate = !settled || policy() === 'kill';
     }
     if (policy() === 'kill') await this.#stopAll('kill');
@@ -217,7 +218,7 @@ export class ProcessManager {
       done = true;
       this.#progress();
     });
-    await this.#until(() => done, Math.max(ms, 1000));
+    await this.#waits.until(() => done, Math.max(ms, 1000));
     if (!done) return false;
     await closing;
     return true;
@@ -264,28 +265,7 @@ export class ProcessManager {
 
   #progress(): void {
     this.#engine.inbox.notify();
-    for (const wake of this.#waiters.splice(0)) wake();
-  }
-
-  /** Waits, event by event, until `done()` holds; false if `timeoutMs` passed first. No timer runs otherwise. */
-  async #until(done: () => boolean, timeoutMs?: number): Promise<boolean> {
-    let expired = false;
-    let timer: NodeJS.Timeout | undefined;
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        expired = true;
-        this.#progress();
-      }, timeoutMs);
-    }
-    try {
-      while (!done()) {
-        if (expired) return false;
-        await new Promise<void>((resolve) => this.#waiters.push(resolve));
-      }
-      return true;
-    } finally {
-      clearTimeout(timer);
-    }
+    this.#waits.wake();
   }
 }
 

@@ -6,6 +6,7 @@ import { Inbox } from '../manager/inbox.js';
 import type { LogDirectory } from '../manager/log-directory.js';
 import type { RedisSettings, ResolvedOptions } from '../manager/options.js';
 import { admitTask, assertKnownTask } from '../manager/task-admission.js';
+import { ProgressWaits } from '../manager/progress-waits.js';
 import { TaskLedger } from '../manager/task-ledger.js';
 import { localFailure } from '../manager/task-failures.js';
 import { createRecord, type TaskRecord } from '../manager/task-record.js';
@@ -45,6 +46,7 @@ export class RedisBackend implements Backend {
   mode: EngineMode = 'open';
   bootFailure: Error | undefined;
   onProgress: () => void = () => {};
+  readonly #waits = new ProgressWaits();
   readonly #options: ResolvedOptions;
   readonly #settings: RedisSettings;
   readonly #keys: QueueKeys;
@@ -70,7 +72,7 @@ export class RedisBackend implements Backend {
     this.#keys = new QueueKeys(this.#settings.queue);
     this.#hooks = hooks;
     this.ledger = new TaskLedger(log, hooks.onUnhandledFailure);
-    this.#view = new RemoteView(options.priorityLevels, () => this.onProgress());
+    this.#view = new RemoteView(options.priorityLevels, () => this.#progress());
     this.#connected = this.#connect(log).then(
       (connected) => (this.#connection = connected),
       (error: Error) => {
@@ -110,7 +112,7 @@ export class RedisBackend implements Backend {
       task.cancelled = true; // #send skips it
       this.#scheduled.delete(id);
       this.ledger.cancelled(task, 'was cancelled before it started');
-      this.onProgress();
+      this.#progress();
       return true;
     }
     if (id % 2 === 1 && !task) return false;
@@ -165,7 +167,7 @@ export class RedisBackend implements Backend {
     await connection.host?.stop(true);
     if (!this.#lost) {
       await this.#safely(() => finishUnstarted(connection.redis, connection.queue, this.#keys, this.mode, true));
-      await this.#until(() => this.#remoteIdle, 5000); // the reader takes in the outcomes just written
+      await this.#waits.until(() => this.#remoteIdle, 5000); // the reader takes in the outcomes just written
     }
     await this.#shutDown(connection);
   }
@@ -217,7 +219,7 @@ export class RedisBackend implements Backend {
       const host = this.#options.workers > 0 ? await RedisTaskHost.start(this.#settings, this.#options, log, `manager/${process.pid}`) : undefined;
       for (const connection of [redis, readerConnection]) watchConnection(connection, url, (error) => this.#fail(error));
       this.#view.start(redis, queue, this.#keys, (error) => this.#fail(error));
-      this.onProgress();
+      this.#progress();
       return { redis, queue, claim, reader, host };
     } catch (error) {
       for (const undo of cleanup.reverse()) await Promise.resolve(undo()).catch(() => {});
@@ -247,14 +249,14 @@ export class RedisBackend implements Backend {
       .catch((error: Error) => this.#fail(error))
       .finally(() => {
         this.#sendsInFlight--;
-        this.onProgress();
+        this.#progress();
       });
   }
 
   #onEntry(entry: StreamEntry): void {
     if (entry.kind === 'm') {
       if (this.mode === 'open' || this.mode === 'join') this.inbox.push(decodeMessage(entry.payload));
-      this.onProgress();
+      this.#progress();
       return;
     }
     if (entry.kind !== 'd') return;
@@ -268,7 +270,7 @@ export class RedisBackend implements Backend {
       this.#view.finish(done.id);
     }
     applyOutcome(this.ledger, task, done, this.mode);
-    this.onProgress();
+    this.#progress();
   }
 
   async #checkIdle(): Promise<void> {
@@ -279,7 +281,7 @@ export class RedisBackend implements Backend {
     if (!now.owned) return this.#fail(lostRun(this.#keys));
     if (now.open === 0 && epoch === this.#epoch && streamIdAtLeast(connection.reader.lastId, now.lastId)) {
       this.#remoteIdle = true;
-      this.onProgress();
+      this.#progress();
     }
   }
 
@@ -302,25 +304,12 @@ export class RedisBackend implements Backend {
     this.#unsent = [];
     this.#remoteIdle = true; // nothing more will come: the run is over, with this error
     this.#hooks.onFatal?.(error);
-    this.onProgress();
+    this.#progress();
   }
 
-  async #until(done: () => boolean, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const previous = this.onProgress;
-    try {
-      while (!done() && Date.now() < deadline) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, deadline - Date.now());
-          this.onProgress = () => {
-            clearTimeout(timer);
-            previous();
-            resolve();
-          };
-        });
-      }
-    } finally {
-      this.onProgress = previous;
-    }
+  /** Something changed: the manager's waits and this backend's own. */
+  #progress(): void {
+    this.#waits.wake();
+    this.onProgress();
   }
 }
