@@ -1,4 +1,4 @@
-import { packPayload, packPayloadInPlace, type PackedRange } from './payload-codec.js';
+import { packPayloadInPlace, type PackedRange } from './payload-codec.js';
 
 /** Bytes in a frame's length prefix (u32 little-endian). */
 export const HEADER_BYTES = 4;
@@ -27,15 +27,9 @@ function checkLength(bodyLength: number): void {
  * With no payload (or `undefined`), `L = 1` and no payload bytes follow.
  */
 export function encodeFrame(type: number, payload?: unknown): Uint8Array {
-  checkType(type);
-  const body = payload === undefined ? undefined : packPayload(payload);
-  const bodyLength = 1 + (body?.length ?? 0);
-  checkLength(bodyLength);
-  const frame = new Uint8Array(HEADER_BYTES + bodyLength);
-  new DataView(frame.buffer).setUint32(0, bodyLength, true);
-  frame[HEADER_BYTES] = type;
-  if (body) frame.set(body, HEADER_BYTES + 1);
-  return frame;
+  const writer = new FrameWriter(HEADER_BYTES + 1);
+  writer.write(type, payload);
+  return writer.take()!;
 }
 
 /** Copies `range` into `target` at `at` without making a view: a loop for the usual few bytes. */
