@@ -47,10 +47,10 @@ export function packPayloadInPlace(value: unknown): Readonly<PackedRange> {
     return { bytes, start: 0, end: bytes.length };
   }
   // msgpackr then returns its whole pooled buffer with the range as `start` and `end`
-  const target = plainCodec.pack(value, REUSE_BUFFER_MODE) as unknown as Uint8Array & { start?: number; end?: number };
+  const target = plainCodec.pack(value, REUSE_BUFFER_MODE) as unknown as Uint8Array & { start: number; end: number };
   packed.bytes = target;
-  packed.start = target.start ?? 0;
-  packed.end = target.end ?? target.length;
+  packed.start = target.start;
+  packed.end = target.end;
   return packed;
 }
 
