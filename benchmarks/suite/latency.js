@@ -11,8 +11,11 @@ const now = () => performance.timeOrigin + performance.now();
  * message carries the worker's start time, which splits the trip into "to start" and "back to the reader".
  * Peers: run() of a no-op to its resolved promise (one trip each way, as for tasklane). Raw: ping-pong on an
  * idle thread. Every sample is taken after `gapMs` of idleness, so threads are parked, caches warm.
+ * "Warm" includes V8's JIT: every pool first makes `warm` round trips back to back. A trip runs each function
+ * once, so the optimizing compiler takes thousands of trips to reach all of them (tasklane, 2 workers, p50 by
+ * trip number: 363 µs over the first 250, 141 at 1,000, 92 at 1,750, 57 after 3,500; see RESULTS.md).
  */
-export async function latency({ workers, samples, rounds, gapMs = 1 }) {
+export async function latency({ workers, samples, rounds, gapMs = 1, warm = 4000 }) {
   const manager = tasklane(workers);
   const peers = PEERS.map((name) => createPeer(name, workers));
   await Promise.all([manager.ready(), ...peers.map((p) => p.start())]);
@@ -43,7 +46,7 @@ export async function latency({ workers, samples, rounds, gapMs = 1 }) {
   };
   try {
     const names = Object.keys(one);
-    for (const name of names) for (let i = 0; i < 100; i++) await one[name](); // warm
+    for (const name of names) for (let i = 0; i < warm; i++) await one[name]();
     const all = Object.fromEntries(names.map((name) => [name, { us: [], toStartUs: [] }]));
     // Rounds of `samples` per pool, alternating pools between rounds.
     for (let round = 0; round < rounds; round++) {
