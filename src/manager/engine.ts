@@ -9,6 +9,7 @@ import { BootFailures } from './boot-failures.js';
 import { PrefetchGauge } from './prefetch-gauge.js';
 import type { TaskForwarding } from './task-forwarding.js';
 import { Inbox } from './inbox.js';
+import { MessageAcks } from './message-acks.js';
 import { QueuedTasks } from './queued-tasks.js';
 import type { LogDirectory } from './log-directory.js';
 import type { ResolvedOptions } from './options.js';
@@ -17,6 +18,8 @@ import { createRecord, type TaskRecord } from './task-record.js';
 import { processTransportFactory } from './transport/process-transport.js';
 import { ThreadPool } from './transport/thread-transport.js';
 import type { TransportFactory } from './transport/transport.js';
+import { urgentLink } from './urgent-link.js';
+import { leastLoaded, withdrawForIdle } from './withdraw-for-idle.js';
 import { WorkerLink, type LinkEvents } from './worker-link.js';
 
 /** What the engine tells the ProcessManager. */
@@ -60,14 +63,11 @@ export class TaskEngine implements LinkEvents {
   readonly #prefetch: PrefetchGauge;
   #dispatchQueued = false;
   #dispatchAtTurnEnd = false;
-  /** Acknowledgements held back over all links: the reader's check per message is O(1) while there are none. */
-  #heldAcks = 0;
   /** Set once the workers are asked to close: a worker that ends then is not replaced. */
   #workersClosing = false;
   readonly #bootFailures: BootFailures;
   readonly #forward: TaskForwarding | undefined;
-  /** Acknowledgements follow the inbox high-water mark until a close says nobody need read. */
-  #backPressure = true;
+  readonly #acks: MessageAcks;
   mode: EngineMode = 'open';
   /** Set when no worker could start: every later task fails with it. */
   bootFailure: Error | undefined;
@@ -80,6 +80,7 @@ export class TaskEngine implements LinkEvents {
     this.#forward = hooks.forward;
     this.#bootFailures = new BootFailures(options.workers);
     this.#prefetch = new PrefetchGauge(options.maxPrefetch);
+    this.#acks = new MessageAcks(this.inbox, options.inboxHighWaterMark);
     this.ledger = new TaskLedger(hooks.forward ? undefined : log, hooks.onUnhandledFailure); // see TaskForwarding
     this.#timeouts = new TaskTimeouts(options.cancelGracePeriod, {
       startedAt: (task) => this.#links[task.workerId - 1]?.runningNow()?.task === task ? this.#links[task.workerId - 1]!.runningNow()!.startedAt : undefined,
@@ -170,25 +171,14 @@ export class TaskEngine implements LinkEvents {
     return out;
   }
 
-  /** The reader took a message: release held-back acknowledgements once the inbox is below its mark. */
+  /** The reader took a message: held-back acknowledgements go once the inbox is below its mark. */
   messageTaken(): void {
-    if (this.#heldAcks > 0 && this.inbox.length < this.#options.inboxHighWaterMark) this.#releaseAcks();
+    this.#acks.messageTaken(this.#links);
   }
 
   /** Stops acknowledging by the high-water mark: nobody need read (a join without a reader, cancel, kill). */
   releaseBackPressure(): void {
-    this.#backPressure = false;
-    this.#releaseAcks();
-  }
-
-  #releaseAcks(): void {
-    this.#heldAcks = 0;
-    for (const link of this.#links) {
-      if (!link || link.deferredAcks === 0) continue;
-      link.ackMessages(link.deferredAcks);
-      link.deferredAcks = 0;
-      link.flush();
-    }
+    this.#acks.releaseBackPressure(this.#links);
   }
 
   // Closing: the ProcessManager picks the policy; these are its steps.
@@ -288,19 +278,10 @@ export class TaskEngine implements LinkEvents {
 
   onBatch(link: WorkerLink, messages: number, spawns: number, completed: number): void {
     if (this.#forward) this.#forward.whenStored(() => this.#ackStored(link, messages, spawns));
-    else this.#ack(link, messages, spawns);
+    else this.#acks.ack(link, messages, spawns);
     if (completed > 0) this.#prefetch.measure(link, completed);
     this.#dispatchThisTurn();
     this.onProgress();
-  }
-
-  #ack(link: WorkerLink, messages: number, spawns: number): void {
-    link.ackSpawns(spawns);
-    if (this.#backPressure && this.inbox.length > this.#options.inboxHighWaterMark) {
-      link.deferredAcks += messages;
-      this.#heldAcks += messages;
-    }
-    else link.ackMessages(messages);
   }
 
   onExit(link: WorkerLink, error: Error | undefined): void {
@@ -366,32 +347,46 @@ export class TaskEngine implements LinkEvents {
     queueMicrotask(() => this.#dispatch());
   }
 
-  /** Hands queued tasks to ready workers, one per worker per round, up to the prefetch depth; then flushes. */
+  /**
+   * Hands queued tasks to ready workers, one per worker per round, up to the prefetch depth, then a more urgent
+   * task than the workers hold past it (urgentLink); with nothing left queued, asks busy workers to give back
+   * what they hold for an idle one (withdrawForIdle); then flushes.
+   */
   #dispatch(): void {
     this.#dispatchQueued = false;
     if (this.mode !== 'cancel' && this.mode !== 'kill') {
       const depth = this.#prefetch.depth();
+      const links = this.#links;
+      // Rounds start at the worker holding least, so a task given back (withdrawForIdle) goes to the idle one.
+      const first = leastLoaded(links);
       let gave = true;
       while (gave && this.lanes.size > 0) {
         gave = false;
-        for (const link of this.#links) {
+        for (let i = 0; i < links.length; i++) {
+          const link = links[(first + i) % links.length];
           if (!link?.ready || link.closeSent || link.inFlight.size >= depth) continue;
           const task = this.lanes.take();
           if (!task) break;
           gave = true;
-          this.ledger.track(task);
-          if (task.name !== CHAIN_TASK_NAME && this.#taskNames && !this.#taskNames.has(task.name)) {
-            this.ledger.failed(task, localFailure(task, `could not run: no task of that name in the task modules`));
-            continue;
-          }
-          if (link.inFlight.size === 0) link.busySince = performance.now();
-          link.sendTask(task);
-          this.#timeouts.watch(task);
-          this.#inFlight++;
+          this.#send(link, task);
         }
       }
+      for (let link; this.lanes.size > 0 && (link = urgentLink(this.#links, depth, this.lanes.peekPriority()!)); ) this.#send(link, this.lanes.take()!);
+      if (this.lanes.size === 0) withdrawForIdle(this.#links);
     }
     for (const link of this.#links) link?.flush();
+  }
+
+  #send(link: WorkerLink, task: TaskRecord): void {
+    this.ledger.track(task);
+    if (task.name !== CHAIN_TASK_NAME && this.#taskNames && !this.#taskNames.has(task.name)) {
+      this.ledger.failed(task, localFailure(task, `could not run: no task of that name in the task modules`));
+      return;
+    }
+    if (link.inFlight.size === 0) link.busySince = performance.now();
+    link.sendTask(task);
+    this.#timeouts.watch(task);
+    this.#inFlight++;
   }
 
   /** A Redis host acknowledges spawns and messages once Redis holds them (the worker's send window waits). */
@@ -406,6 +401,7 @@ export class TaskEngine implements LinkEvents {
     this.#timeouts.clear(task);
     task.state = 'queued';
     task.workerId = 0;
+    task.withdrawing = false;
     this.lanes.unshift(task);
   }
 

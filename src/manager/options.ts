@@ -53,8 +53,9 @@ export interface ProcessManagerOptions {
   readonly resourceLimits?: ResourceLimits;
   /**
    * Upper bound on tasks queued inside one worker ahead of the one it runs. Default 32, bounds 0 to 1024. The
-   * manager prefetches only as many as fit in about 2 ms of measured task time, so long tasks are never held
-   * behind each other; a worker always runs its most urgent local task first.
+   * manager prefetches only as many as fit in about 10 ms of measured task time, so tasks longer than that go one
+   * at a time. A task more urgent than what a worker holds is still sent to it at once, and runs there right
+   * after the task running now.
    */
   readonly maxPrefetch?: number;
   /**

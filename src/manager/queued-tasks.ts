@@ -34,6 +34,11 @@ export class QueuedTasks {
     return this.#lanes.size;
   }
 
+  /** The priority `take()` would serve next, or `undefined` when nothing is queued. */
+  peekPriority(): number | undefined {
+    return this.#lanes.peekPriority();
+  }
+
   /** Queued tasks per priority level. */
   counts(): number[] {
     return this.#lanes.counts();

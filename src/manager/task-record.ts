@@ -24,6 +24,8 @@ export interface TaskRecord {
   startedAt: number;
   /** `cancel(id)` or a cancel close asked it to stop: a failure then counts as cancelled. */
   cancelRequested: boolean;
+  /** Asked back from its worker for an idle one (see withdrawForIdle); cleared when it is queued again. */
+  withdrawing: boolean;
   /** Its timeout in ms, if it has one; `timedOut` once it ran past it. */
   timeout: number | undefined;
   timedOut: boolean;
@@ -52,6 +54,7 @@ export function createRecord(id: number, call: TaskCall, priority: number): Task
     workerId: 0,
     startedAt: NOT_STARTED,
     cancelRequested: false,
+    withdrawing: false,
     timeout: undefined,
     timedOut: false,
     spawnError: undefined,

@@ -45,6 +45,8 @@ export class WorkerLink {
   lastBatchAt = 0;
   /** When the worker last went from no task in flight to one (performance.now()). */
   busySince = 0;
+  /** The priority of the last task sent (see urgentLink). */
+  lastSentPriority = 0;
 
   constructor(workerId: number, start: TransportFactory, config: WorkerConfigBase, events: LinkEvents) {
     this.workerId = workerId;
@@ -64,12 +66,17 @@ export class WorkerLink {
   sendTask(task: TaskRecord): void {
     task.state = 'sent';
     task.workerId = this.workerId;
+    this.lastSentPriority = task.priority;
     this.inFlight.set(task.id, task);
     this.#writer.write(FrameType.Done, [task.id, task.name, task.args, task.priority]);
   }
 
   sendCancel(taskId: number): void {
     this.#writer.write(FrameType.Cancel, taskId);
+  }
+
+  sendWithdraw(taskId: number): void {
+    this.#writer.write(FrameType.Withdraw, taskId);
   }
 
   ackMessages(count: number): void {

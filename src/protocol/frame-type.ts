@@ -1,7 +1,8 @@
 /**
  * The type byte that follows every frame's length prefix (DESIGN section 2).
  *
- * Letters are ASCII so a hex dump reads like the protocol: `n`tarted, `t`ask, `m`essage, `s`pawn ack, `c`ancel.
+ * Letters are ASCII so a hex dump reads like the protocol: `n`tarted, `t`ask, `m`essage, `s`pawn ack, `c`ancel,
+ * `w`ithdraw.
  * Every byte from 0x80 up is a spawn: `0x80 + p` spawns a subtask at priority `p` (0..127).
  */
 export const FrameType = {
@@ -22,6 +23,12 @@ export const FrameType = {
    * outcome is "not run"; a running one has its `ctx.signal` aborted.
    */
   Cancel: 0x63,
+  /**
+   * manager -> worker: give task `id` back if it has not started (payload: id), for a worker that has none. An
+   * extension like Cancel: a task the worker holds but has not started is answered with a "not run" `t`, and the
+   * manager queues it again; a task running or finished is left alone.
+   */
+  Withdraw: 0x77,
   /** The first spawn type: `0x80 + p` for priority `p`. */
   SpawnBase: 0x80,
   /** The type byte of a spawn at priority `p`: `0x80 + p` (the same function as the `spawn` export). */
@@ -59,6 +66,7 @@ export function isKnownFrameType(type: number): boolean {
     type === FrameType.Message ||
     type === FrameType.SpawnAck ||
     type === FrameType.Cancel ||
+    type === FrameType.Withdraw ||
     isSpawn(type)
   );
 }

@@ -36,6 +36,14 @@ const SENT = Promise.resolve();
 
 /** Flush after a task when the local queue is this short, so the manager refills it while we work. */
 const REFILL_AT = 2;
+/**
+ * Between tasks the worker takes in what the manager sent meanwhile, so an urgent task lands at the head of the
+ * local queue before the next task starts (see manager/urgent-link.ts). A thread polls its port after every task
+ * (50 ns). A turn of the event loop (3 µs) runs at least this often (ms) when the worker is a process, whose
+ * socket only the event loop reads, or when messages wait for their flush, so a batch of tasks that each send
+ * progress delivers it as it goes rather than at the batch's end.
+ */
+const TURN_EVERY_MS = 0.25;
 /** Flush at once past this many buffered bytes, whatever else is going on. */
 const FLUSH_BYTES = 256 * 1024;
 
@@ -137,9 +145,13 @@ export class WorkerLoop implements ManagerChannel {
   // Frames from the manager.
 
   #receive(data: Uint8Array): void {
-    for (const frame of this.#decoder.push(data)) this.#handle(frame);
+    this.#take(data);
     if (this.#closing && !this.#busy) void this.#finish();
     else this.#pump();
+  }
+
+  #take(data: Uint8Array): void {
+    for (const frame of this.#decoder.push(data)) this.#handle(frame);
   }
 
   #handle(frame: Frame): void {
@@ -155,6 +167,9 @@ export class WorkerLoop implements ManagerChannel {
         return; // spawns need no credit: ctx.schedule() never waits
       case FrameType.Cancel:
         this.#cancel(frame.payload as number);
+        return;
+      case FrameType.Withdraw:
+        if (this.#giveBack(frame.payload as number, 'given back for an idle worker')) this.#flush();
         return;
       default:
         throw new Error(`worker ${this.#config.workerId}: unexpected frame type ${frame.type} from the manager`);
@@ -183,12 +198,17 @@ export class WorkerLoop implements ManagerChannel {
       this.#running.controller?.abort(reason);
       return;
     }
+    if (this.#giveBack(id, 'cancelled before it started')) this.#scheduleFlush();
+  }
+
+  /** Answers a task that has not started as not run; false when it is not here (finished: its `t` is on the way). */
+  #giveBack(id: number, why: string): boolean {
     const at = this.#queue.findIndex((task) => task.id === id);
-    if (at < 0) return; // finished already: its `t` is on the way
+    if (at < 0) return false;
     const [task] = this.#queue.splice(at, 1);
-    this.#log.line(`not-run #${id} ${task!.name} (cancelled before it started)`);
+    this.#log.line(`not-run #${id} ${task!.name} (${why})`);
     this.#writer.write(FrameType.Done, [id, Outcome.NotRun, null, 0]);
-    this.#scheduleFlush();
+    return true;
   }
 
   // Running tasks.
@@ -203,11 +223,20 @@ export class WorkerLoop implements ManagerChannel {
     // Start on the next turn, so that every buffer already waiting on the port is read first: one batch of
     // tasks in, one batch of answers out.
     await nextTurn();
+    const poll = this.#connection.poll;
+    let turnStarted = performance.now();
     while (this.#queue.length > 0) {
       await this.#runTask(this.#queue.shift()!);
       if (this.#queue.length <= REFILL_AT && this.#writer.frameCount > 0) {
         this.#flush();
         await nextTurn(); // let the manager's refill in before the queue runs dry
+        turnStarted = performance.now();
+      } else {
+        if (poll) for (let data = poll(); data; data = poll()) this.#take(data);
+        if ((!poll || this.#flushScheduled) && performance.now() - turnStarted >= TURN_EVERY_MS) {
+          await nextTurn();
+          turnStarted = performance.now();
+        }
       }
     }
     this.#busy = false;

@@ -115,10 +115,11 @@ describe('round trip, manager -> worker', () => {
     assert.deepStrictEqual(roundTrip(FrameType.Done), { type: 0x74, payload: undefined });
   });
 
-  it("'m' and 's' acks: a count; 'c' cancel: a task id", () => {
+  it("'m' and 's' acks: a count; 'c' cancel and 'w' withdraw: a task id", () => {
     assert.deepStrictEqual(roundTrip(FrameType.Message, 1), { type: 0x6d, payload: 1 });
     assert.deepStrictEqual(roundTrip(FrameType.SpawnAck, 250), { type: 0x73, payload: 250 });
     assert.deepStrictEqual(roundTrip(FrameType.Cancel, 99), { type: 0x63, payload: 99 });
+    assert.deepStrictEqual(roundTrip(FrameType.Withdraw, 7), { type: 0x77, payload: 7 });
   });
 });
 
@@ -129,6 +130,7 @@ describe('exact bytes', () => {
     assert.equal(FrameType.Message, 'm'.charCodeAt(0));
     assert.equal(FrameType.SpawnAck, 's'.charCodeAt(0));
     assert.equal(FrameType.Cancel, 'c'.charCodeAt(0));
+    assert.equal(FrameType.Withdraw, 'w'.charCodeAt(0));
   });
 
   it('u32 LE length, type byte, msgpack payload', () => {

@@ -19,7 +19,7 @@ import { concat, cut, decodeChunks, lengthPrefix } from './helpers.js';
 const NUM_RUNS = 500;
 
 const knownType = fc.oneof(
-  fc.constantFrom(FrameType.Started, FrameType.Done, FrameType.Message, FrameType.SpawnAck, FrameType.Cancel),
+  fc.constantFrom(FrameType.Started, FrameType.Done, FrameType.Message, FrameType.SpawnAck, FrameType.Cancel, FrameType.Withdraw),
   fc.integer({ min: 0x80, max: 0xff }),
 );
 
