@@ -34,8 +34,15 @@ interface RunningTask extends LocalTask {
 /** What ctx.send() returns while the send window is open: one settled promise serves every call. */
 const SENT = Promise.resolve();
 
-/** Flush after a task when the local queue is this short, so the manager refills it while we work. */
+/**
+ * Flush after a task when the local queue is this short; or, once the last flush is REFILL_AFTER_MS old, when as
+ * many tasks are done unreported as are left. The manager then refills half the queue while the other half runs,
+ * so the worker does not run dry while the main thread waits for a core (with only the first rule, 100 µs tasks
+ * ran dry 2 tasks after each flush and waited there). Tiny tasks keep their large batches: the main thread's cost
+ * is per batch, and it is their bottleneck.
+ */
 const REFILL_AT = 2;
+const REFILL_AFTER_MS = 1;
 /**
  * Between tasks the worker takes in what the manager sent meanwhile, so an urgent task lands at the head of the
  * local queue before the next task starts (see manager/urgent-link.ts). A thread polls its port after every task
@@ -68,6 +75,9 @@ export class WorkerLoop implements ManagerChannel {
   #busy = false;
   #closing = false;
   #flushScheduled = false;
+  /** `t` frames written since the last flush, and when it was (performance.now()). */
+  #doneUnflushed = 0;
+  #flushedAt = 0;
   /** Messages written and acknowledged so far, for the send window. */
   #messagesSent = 0;
   #messagesAcked = 0;
@@ -220,14 +230,16 @@ export class WorkerLoop implements ManagerChannel {
   }
 
   async #drain(): Promise<void> {
-    // Start on the next turn, so that every buffer already waiting on the port is read first: one batch of
-    // tasks in, one batch of answers out.
-    await nextTurn();
+    // Read every buffer already waiting first: one batch of tasks in, one batch of answers out. A thread takes
+    // them off its port at once (a turn of the event loop would cost an idle pool's latency 3 to 15 µs); a
+    // process lets the event loop turn.
     const poll = this.#connection.poll;
+    if (poll) for (let data = poll(); data; data = poll()) this.#take(data);
+    else await nextTurn();
     let turnStarted = performance.now();
     while (this.#queue.length > 0) {
       await this.#runTask(this.#queue.shift()!);
-      if (this.#queue.length <= REFILL_AT && this.#writer.frameCount > 0) {
+      if (this.#writer.frameCount > 0 && (this.#queue.length <= REFILL_AT || this.#halfDoneAWhile())) {
         this.#flush();
         await nextTurn(); // let the manager's refill in before the queue runs dry
         turnStarted = performance.now();
@@ -244,11 +256,16 @@ export class WorkerLoop implements ManagerChannel {
     if (this.#closing) await this.#finish();
   }
 
+  /** See REFILL_AFTER_MS. */
+  #halfDoneAWhile(): boolean {
+    return this.#doneUnflushed >= this.#queue.length && performance.now() - this.#flushedAt >= REFILL_AFTER_MS;
+  }
+
   async #runTask(task: LocalTask): Promise<void> {
     const running: RunningTask = { id: task.id, name: task.name, args: task.args, priority: task.priority, controller: undefined, abortReason: undefined, sent: 0 };
     this.#running = running;
     if (this.#runningSlot) {
-      this.#runningSlot[1] = Date.now();
+      this.#runningSlot[1] = performance.timeOrigin + performance.now(); // epoch ms, to the µs (see urgentLink)
       this.#runningSlot[0] = task.id;
       this.#writer.write(FrameType.Started, task.id);
     } else {
@@ -270,6 +287,7 @@ export class WorkerLoop implements ManagerChannel {
     this.#running = undefined;
     if (this.#runningSlot) this.#runningSlot[0] = 0;
     const ms = performance.now() - started;
+    this.#doneUnflushed++;
     try {
       this.#writer.write(FrameType.Done, [task.id, outcome, value, running.sent]);
     } catch (error) {
@@ -339,6 +357,8 @@ export class WorkerLoop implements ManagerChannel {
 
   #flush(): void {
     this.#messagesUnflushed = 0;
+    this.#doneUnflushed = 0;
+    this.#flushedAt = performance.now();
     const bytes = this.#writer.take();
     if (bytes) this.#connection.send(bytes);
   }
