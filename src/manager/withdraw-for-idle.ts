@@ -10,7 +10,8 @@ import type { WorkerLink } from './worker-link.js';
  *   worker 1  [running: a 3 s download] [small] [small]     worker 2  (idle)
  *                                                 └── w ──> back to the lanes ──> worker 2
  *
- * Each task is asked for once per stay at a worker (TaskRecord.withdrawing).
+ * A worker with an answer still due is left alone until it comes (TaskRecord.withdrawing), so repeated dispatches
+ * while the idle worker waits for the tasks do not halve the busy one's queue again and again.
  */
 export function withdrawForIdle(links: readonly (WorkerLink | undefined)[]): void {
   if (!links.some((link) => link?.ready && !link.closeSent && link.inFlight.size === 0)) return;
@@ -18,7 +19,12 @@ export function withdrawForIdle(links: readonly (WorkerLink | undefined)[]): voi
     if (!link?.ready || link.closeSent || link.inFlight.size < 2) continue;
     const running = link.runningNow()?.task;
     const waiting: TaskRecord[] = [];
-    for (const task of link.inFlight.values()) if (task !== running && task.state === 'sent' && !task.withdrawing) waiting.push(task);
+    let answerDue = false;
+    for (const task of link.inFlight.values()) {
+      if (task.withdrawing) answerDue = true;
+      else if (task !== running && task.state === 'sent') waiting.push(task);
+    }
+    if (answerDue) continue;
     for (const task of waiting.slice(Math.floor(waiting.length / 2))) {
       task.withdrawing = true;
       link.sendWithdraw(task.id);
