@@ -85,7 +85,7 @@ export function targets(bench) {
     for (const key of ['noop', 'busy']) {
       const p = B.priority[w][key];
       const bound = priorityBound(B, w, p.taskUs);
-      add(`Priority 0 behind ${fmt(p.queued)} priority-1 (${p.taskUs ? `${p.taskUs} µs tasks` : 'no-ops'}) starts within one task + prefetch bound`, w,
+      add(`Priority 0 behind ${fmt(p.queued)} priority-1 (${p.taskUs ? `${p.taskUs} µs tasks` : 'no-ops'}) starts within one task + one trip`, w,
         `waited ${fmt(p.waitUs)} µs, median of ${p.runs.length} (runs ${waitRange(p)} µs; ${fmt(p.finishedBetween)} tasks finished meanwhile); bound ${fmt(bound.us)} µs = ${bound.how}`, p.waitUs <= bound.us);
     }
   }
@@ -116,18 +116,15 @@ export function targets(bench) {
 
 /** Not produced by the suite: a one-off instrumented probe, kept here because it explains the table above. */
 const LATENCY_NOTE = `
-Where the time goes (a probe with timestamps at each step, 2026-11-25, 2 workers, load 0.6, p50 of 650 samples, µs):
-\`schedule()\` and the dispatch on the main thread 26; the main thread's \`postMessage\` 68 (the woken worker
-thread runs on the poster's core and preempts it: the worker is already at the task before the call returns);
-worker: decode and queue 7, the turn before the first task 5, to the task's first line 4, the task and its
-message 8, its one post 7; back on the main thread: the wake-up 30, decode and bookkeeping 11, the reader's
-promise 10. Total 200, against a raw MessagePort round trip of 40 to 80 in the same conditions. No single step
-is slow: each is a few microseconds when hot (\`schedule()\` takes 0.6 µs in a loop) and 5 to 20 after the
-thread slept 1 ms, and tasklane's path simply has more steps than a peer's \`run()\` (frames, a ledger, a
-single reader). With the main thread kept busy instead of sleeping between samples, the same trip takes 116.
-The target (100) is below what one MessagePort round trip plus our steps costs on this machine; the fix would be
-a worker parked in \`Atomics.wait\` (piscina's default), which a worker that must keep sessions' sockets and
-timers alive between tasks cannot do.
+Where the time goes (a probe with timestamps at each step, 2026-11-30, 2 workers, load 0.3, 1 ms idle before each
+sample, p50 in µs since \`schedule()\`): the dispatch posts the task at 6; the worker has the buffer at 28, decoded
+at 32, after the turn that lets other buffers in at 35, at the task's first line at 38; its message and \`t\` are
+posted by 52; the main thread has them at 60 and the reader at 66 (a raw MessagePort round trip: 37 to 47). That is
+after 5,000 warm-up trips. After 200, the same steps take 234 µs in all, 15 to 20 each: a trip calls each function
+once, so V8's optimizing compiler reaches them only after thousands of trips (p50 by trip number: 363 over the
+first 250, 141 at 1,000, 92 at 1,750, 57 after 3,500). Every pool is therefore warmed with 4,000 trips before
+sampling; until 2026-11-25 the warm-up was 100 trips, and tasklane, whose trip runs more functions than a peer's
+\`run()\`, measured 130 to 190 µs.
 `;
 
 function bestPeer(r) {
@@ -135,25 +132,33 @@ function bestPeer(r) {
   return name ? `${name} ${fmt(x.rate)}/s (${x2(r.tasklane.rate / x.rate)})` : '—';
 }
 
-/** One task's time per worker + what prefetch may hold (≤ 32 tasks and ≈ 2 ms of task time) + one idle trip. */
+/**
+ * The task running at the worker it goes to + one idle trip to start. Prefetch adds nothing: an urgent task is sent
+ * at once, past the prefetch depth, and a worker polls its port after every task (src/manager/urgent-link.ts).
+ */
 function priorityBound(B, w, taskUs) {
   const tinyRate = B.tiny?.[w]?.result.tasklane.rate;
   const overheadUs = tinyRate ? (Number(w) * 1e6) / tinyRate : 20; // wall time of a no-op per worker, transport included
   const oneTask = (taskUs || 0) + overheadUs;
-  const prefetch = Math.min(32 * oneTask, 2000 + oneTask);
   const trip = B.latency?.[w]?.tasklane.toStart?.p50 ?? B.latency?.[w]?.tasklane.p50 ?? 100;
-  return { us: oneTask + prefetch + trip, how: `${fmt(oneTask)} task + ${fmt(prefetch)} prefetch + ${fmt(trip)} trip to start` };
+  return { us: oneTask + trip, how: `${fmt(oneTask)} task + ${fmt(trip)} trip to start` };
 }
 
 const waitRange = (p) => `${fmt(Math.min(...p.runs.map((r) => r.waitUs)))} – ${fmt(Math.max(...p.runs.map((r) => r.waitUs)))}`;
 
 const PRIORITY_NOTE = `
-The bound is in task time measured on a quiet machine (the tiny-task rate and the idle trip of this run), and the
-wait is wall time: when other jobs keep this 2-core machine's load at 2 to 4, a worker thread waits for a core for
-milliseconds at a time, and single runs range over 10x (the spread above). The suite's three full runs on
-2026-11-25 (the code changed elsewhere between them) met the bound in 4, 2 and 1 of these 4 cases. What does not change with load is the mechanism: a
-priority-0 task goes to the first worker that reports finished work, to the head of its local queue, so it waits
-for that worker's prefetched batch (at most 2 ms of measured task time) and one trip; never for the 100,000.
+The mechanism: a priority-0 task is sent at once, even to a worker already holding its full prefetch (to the
+worker whose running task started last, which was on a core a moment ago), and a worker thread polls its port after every task
+(\`receiveMessageOnPort\`, 50 ns) and runs its local queue most urgent first. So the task waits for the task
+running at that worker and one trip: neither for the batch prefetched there nor for the 100,000. Until 2026-11-30
+it waited in the manager for the first worker to report, then behind that worker's batch (up to 2 ms of tasks):
+2,941 µs median with 100 µs tasks at 2 workers. The bound is in task time and the idle trip, measured on a quiet
+pool; the wait is wall time with every worker busy, and there the main thread shares the 2 cores with them. A
+probe with timestamps (2026-11-30, 2 workers, 100 µs tasks): the main thread posts the task 70 to 195 µs after
+\`schedule()\` (\`schedule()\` alone takes 15 to 100 µs there, 0.6 in a loop on a quiet machine), and the
+worker takes it off its port 50 to 100 µs later, after the task it was running. With no-op tasks the main thread
+is the bottleneck and busy all the time; with 4 workers busy on 2 cores, the worker holding the task is off its
+core for milliseconds at a time, and single runs range over 10x (the spread above).
 `;
 
 const CLOSE_NOTE = `

@@ -79,8 +79,8 @@ export async function latency({ workers, samples, rounds, gapMs = 1, warm = 4000
  * A priority-0 task scheduled while `queued` priority-1 tasks wait and the workers are busy with them: the time
  * from its schedule() to its start in a worker (µs), and how many priority-1 tasks finished in between.
  * `taskUs` 0 means no-op tasks; otherwise each priority-1 task is busy that long. The tasks left are cancelled.
- * Bound (the target): one task's time per worker, plus the prefetch bound (what may already sit in a worker:
- * up to 1 + maxPrefetch tasks, limited to ~2 ms of measured task time), plus one idle trip (latency p50).
+ * Bound (the target): the task running at the worker it goes to, plus one idle trip (latency's "to start" p50);
+ * prefetch adds nothing (see src/manager/urgent-link.ts).
  */
 export async function priorityWait({ workers, queued, rounds, taskUs }) {
   const manager = tasklane(workers);
