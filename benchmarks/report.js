@@ -169,6 +169,10 @@ Node terminating the two threads, 65 to 91 ms. The same close made 2 s after the
 40 to 55 ms, the termination 27 to 35: right after a million calls were queued, V8 is still marking the ~90 MB
 they occupy and compiling hot code on the helper threads it shares between the main thread and the workers, and a
 thread's termination waits behind that. With nothing queued, terminating the same threads takes 32 to 44 ms.
+Why it waits: a worker thread that ends frees its environment, and Node's \`NodePlatform::DrainTasks\` (called
+there) blocks in \`worker_thread_task_runner_->BlockingDrain()\` until the process-wide pool of V8 helper threads
+has run every task queued to it, "not associated with an Isolate" (node_platform.cc): the main thread's marking
+of the million calls included. No pool can end a thread sooner while the main thread's heap is being collected.
 `;
 
 const closeMs = (x) => (x.timedOut ? `> ${fmt(x.ms)} (no answer: gave up)` : fmt(x.ms, 1));
