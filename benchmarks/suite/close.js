@@ -10,14 +10,17 @@ import { rawThreads } from '../lib/raw.js';
 /** Node's own floor for any close: terminate() of as many bare threads (nothing loaded, idle). */
 export const BARE = 'bare threads, terminate() (no pool)';
 
+/** The same, in a fresh process 50 ms after the queuing that tasklane's fresh-process cancel sees (close-child.js). */
+export const FRESH_BARE = 'bare threads, terminate(), fresh process, same queuing (no pool)';
+
 export const CAP_MS = 10_000;
 
 const CHILD = fileURLToPath(new URL('../lib/close-child.js', import.meta.url));
 
 /** tasklane's cancel in a fresh process (cold: the first and only close of a program). */
-function coldCancel(workers, queued) {
+function coldCancel(workers, queued, mode = '') {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CHILD, String(workers), String(queued)], { timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CHILD, String(workers), String(queued), mode], { timeout: 120_000 }, (error, stdout, stderr) => {
       if (error) return resolve({ ms: NaN, error: (stderr || error.message).split('\n').slice(0, 3).join(' ') });
       resolve(JSON.parse(stdout.trim().split('\n').pop()));
     });
@@ -33,6 +36,7 @@ async function oneRun(pool, kind, workers, queued) {
     return { ms: performance.now() - t0 };
   }
   if (pool === 'tasklane, fresh process') return coldCancel(workers, queued);
+  if (pool === FRESH_BARE) return coldCancel(workers, queued, 'bare');
   if (pool === 'tasklane') {
     const manager = tasklane(workers);
     await manager.ready();
@@ -83,6 +87,7 @@ export async function closeBench({ workers, queued, peerQueued, rounds, peerRoun
   const cases = {
     cancel: [
       ...(pools.includes('tasklane') ? [{ label: 'tasklane, fresh process', pool: 'tasklane, fresh process', queued, rounds }] : []),
+      ...(pools.includes('tasklane') ? [{ label: FRESH_BARE, pool: FRESH_BARE, queued, rounds }] : []),
       ...(pools.includes('tasklane') ? [{ label: `tasklane`, pool: 'tasklane', queued, rounds }] : []),
       ...pools.map((pool) => ({ label: `${pool}@${peerQueued}`, pool, queued: peerQueued, rounds: pool === 'tasklane' ? rounds : peerRounds })),
     ],
