@@ -371,8 +371,8 @@ export class TaskEngine implements LinkEvents {
           this.#send(link, task);
         }
       }
-      for (let link; this.lanes.size > 0 && (link = urgentLink(this.#links, depth, this.lanes.peekPriority()!)); ) this.#send(link, this.lanes.take()!);
-      if (this.lanes.size === 0) withdrawForIdle(this.#links);
+      for (let link; this.lanes.size > 0 && (link = urgentLink(links, depth, this.lanes.peekPriority()!)); ) this.#send(link, this.lanes.take()!);
+      if (this.lanes.size === 0) withdrawForIdle(links);
     }
     for (const link of this.#links) link?.flush();
   }

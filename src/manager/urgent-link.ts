@@ -3,8 +3,9 @@ import type { WorkerLink } from './worker-link.js';
 /**
  * Prefetch lets a worker hold up to `depth` tasks, so it never waits on a round trip; but a task more urgent than
  * the ones a worker holds should not wait in the manager until that worker reports. It may go to one worker past
- * `depth`, where it lands at the head of the local queue (the worker orders its queue by priority and reads its
- * port at least every READ_PORT_EVERY_MS between tasks). So it waits for the task running there, not the batch:
+ * `depth`, where it lands at the head of the local queue (the worker orders its queue by priority and takes in
+ * what arrived between tasks: see TURN_EVERY_MS in worker-loop.ts). So it waits for the task running there, not
+ * the batch:
  *
  *   manager lanes   p0 ─┐
  *   worker 1 holds      └─> [running p1] [p0] [p1] [p1] ... (depth + 1 at most)
@@ -21,7 +22,7 @@ export function urgentLink(links: readonly (WorkerLink | undefined)[], depth: nu
   let best: WorkerLink | undefined;
   let bestStart = Number.NEGATIVE_INFINITY;
   for (const link of links) {
-    if (!link?.ready || link.closeSent || link.inFlight.size < depth || link.inFlight.size > depth) continue;
+    if (!link?.ready || link.closeSent || link.inFlight.size !== depth) continue;
     if (link.lastSentPriority <= priority) continue;
     const startedAt = link.runningNow()?.startedAt ?? 0;
     if (!best || startedAt > bestStart) {

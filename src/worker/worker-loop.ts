@@ -164,6 +164,11 @@ export class WorkerLoop implements ManagerChannel {
     for (const frame of this.#decoder.push(data)) this.#handle(frame);
   }
 
+  /** Takes every buffer already waiting on the connection, without a turn of the event loop. */
+  #takeWaiting(poll: () => Uint8Array | undefined): void {
+    for (let data = poll(); data; data = poll()) this.#take(data);
+  }
+
   #handle(frame: Frame): void {
     switch (frame.type) {
       case FrameType.Done:
@@ -234,7 +239,7 @@ export class WorkerLoop implements ManagerChannel {
     // them off its port at once (a turn of the event loop would cost an idle pool's latency 3 to 15 µs); a
     // process lets the event loop turn.
     const poll = this.#connection.poll;
-    if (poll) for (let data = poll(); data; data = poll()) this.#take(data);
+    if (poll) this.#takeWaiting(poll);
     else await nextTurn();
     let turnStarted = performance.now();
     while (this.#queue.length > 0) {
@@ -244,7 +249,7 @@ export class WorkerLoop implements ManagerChannel {
         await nextTurn(); // let the manager's refill in before the queue runs dry
         turnStarted = performance.now();
       } else {
-        if (poll) for (let data = poll(); data; data = poll()) this.#take(data);
+        if (poll) this.#takeWaiting(poll);
         if ((!poll || this.#flushScheduled) && performance.now() - turnStarted >= TURN_EVERY_MS) {
           await nextTurn();
           turnStarted = performance.now();
