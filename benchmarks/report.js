@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { RESULTS_DIR, fmt, median } from './lib/common.js';
 import { chart } from './lib/svg.js';
 import { RAW as RAW_MIX } from './suite/mix.js';
+import { CLOSE_NOTE, LATENCY_NOTE, MIX_NOTE, PRIORITY_NOTE } from './lib/notes.js';
 import { BARE, FRESH_BARE } from './suite/close.js';
 
 const MARKDOWN = new URL('./RESULTS.md', import.meta.url);
@@ -42,6 +43,7 @@ function mixFigures(bench, w) {
         overCalibrated: median(runs.map((u) => u.ms / u.cal - 1)),
         taskMs: x.taskMs,
         cpuUsPerUnit: x.cpuUsPerUnit,
+        threads: x.threadsUsPerUnit,
         rounds: x.runs.length,
       }];
     }),
@@ -109,24 +111,22 @@ export function targets(bench) {
     const figures = mixFigures(bench, w);
     const t = figures.tasklane;
     const raw = figures[RAW_MIX];
-    const floor = raw ? `; with no pool at all (${RAW_MIX}, same run) ${(raw.overhead * 100).toFixed(1)}% over, so tasklane adds ${((t.ms / raw.ms - 1) * 100).toFixed(1)}% to the machine's floor` : '';
+    const floor = raw ? `; with no pool at all (${RAW_MIX}, same run) ${(raw.overhead * 100).toFixed(1)}% over, so tasklane adds ${((t.ms / raw.ms - 1) * 100).toFixed(1)}% to the machine's floor${mixCpuSplit(figures, B.mix[w].wake)}` : '';
     add('CPU-bound mix within 10% of ideal', w, `${(t.overhead * 100).toFixed(1)}% over ideal (${fmt(t.ms)} ms vs ${fmt(t.idealMs)} ms; ${(t.overCalibrated * 100).toFixed(1)}% over the calibrated ideal ${fmt(t.calibratedIdealMs)} ms)${floor}`, t.overhead <= 0.1);
   }
   return rows;
 }
 
-/** Not produced by the suite: a one-off instrumented probe, kept here because it explains the table above. */
-const LATENCY_NOTE = `
-Where the time goes (a probe with timestamps at each step, 2026-11-30, 2 workers, load 0.3, 1 ms idle before each
-sample, p50 in µs since \`schedule()\`): the dispatch posts the task at 6; the worker has the buffer at 28, decoded
-at 32, after the turn that lets other buffers in at 35, at the task's first line at 38; its message and \`t\` are
-posted by 52; the main thread has them at 60 and the reader at 66 (a raw MessagePort round trip: 37 to 47). That is
-after 5,000 warm-up trips. After 200, the same steps take 234 µs in all, 15 to 20 each: a trip calls each function
-once, so V8's optimizing compiler reaches them only after thousands of trips (p50 by trip number: 363 over the
-first 250, 141 at 1,000, 92 at 1,750, 57 after 3,500). Every pool is therefore warmed with 4,000 trips before
-sampling; until 2026-11-25 the warm-up was 100 trips, and tasklane, whose trip runs more functions than a peer's
-\`run()\`, measured 130 to 190 µs.
-`;
+/** Where tasklane's CPU per task goes beyond the no-pool floor's, by thread, and what piscina's main thread costs. */
+function mixCpuSplit(figures, wake) {
+  const t = figures.tasklane?.threads;
+  const raw = figures[RAW_MIX]?.threads;
+  if (!t || !raw) return '';
+  const piscina = figures.piscina?.threads;
+  const more = (kind) => fmt(t[kind] - raw[kind]);
+  const woke = wake ? `; a post that wakes a sleeping thread costs its sender ${fmt(wake.asleepUs)} µs here (${fmt(wake.awakeUs, 1)} when it is awake)` : '';
+  return `. CPU per task beyond the floor's: main thread +${more('mainUs')} µs${piscina ? ` (piscina's +${fmt(piscina.mainUs - raw.mainUs)})` : ''}, worker threads +${more('workersUs')} µs, V8 helper threads +${more('helpersUs')} µs${woke}`;
+}
 
 function bestPeer(r) {
   const [name, x] = PEERS.filter((p) => r[p]).map((p) => [p, r[p]]).sort((a, b) => b[1].rate - a[1].rate)[0] ?? [];
@@ -146,39 +146,6 @@ function priorityBound(B, w, taskUs) {
 }
 
 const waitRange = (p) => `${fmt(Math.min(...p.runs.map((r) => r.waitUs)))} – ${fmt(Math.max(...p.runs.map((r) => r.waitUs)))}`;
-
-const PRIORITY_NOTE = `
-The mechanism: a priority-0 task is sent at once, even to a worker already holding its full prefetch (to the
-worker whose running task started last, which was on a core a moment ago), and a worker thread polls its port after every task
-(\`receiveMessageOnPort\`, 50 ns) and runs its local queue most urgent first. So the task waits for the task
-running at that worker and one trip: neither for the batch prefetched there nor for the 100,000. Until 2026-11-30
-it waited in the manager for the first worker to report, then behind that worker's batch (up to 2 ms of tasks):
-2,941 µs median with 100 µs tasks at 2 workers. The bound is in task time and the idle trip, measured on a quiet
-pool; the wait is wall time with every worker busy, and there the main thread shares the 2 cores with them. A
-probe with timestamps (2026-11-30, 2 workers, 100 µs tasks): the main thread posts the task 70 to 195 µs after
-\`schedule()\` (\`schedule()\` alone takes 15 to 100 µs there, 0.6 in a loop on a quiet machine), and the
-worker takes it off its port 50 to 100 µs later, after the task it was running. With no-op tasks the main thread
-is the bottleneck and busy all the time; with 4 workers busy on 2 cores, the worker holding the task is off its
-core for milliseconds at a time, and single runs range over 10x (the spread above).
-`;
-
-const CLOSE_NOTE = `
-Where a fresh process's cancel goes (a probe with timestamps, 2026-11-25, 2 workers, 1,000,000 queued 50 ms
-before the close): tasklane's own part, from \`close()\` until both threads have answered every task and closed
-their sessions, takes 6 to 50 ms (two round trips: the cancels, then the close); the rest is
-Node terminating the two threads, 65 to 91 ms. The same close made 2 s after the queuing instead of 50 ms takes
-40 to 55 ms, the termination 27 to 35: right after a million calls were queued, V8 is still marking the ~90 MB
-they occupy and compiling hot code on the helper threads it shares between the main thread and the workers, and a
-thread's termination waits behind that. With nothing queued, terminating the same threads takes 32 to 44 ms.
-Why it waits: a worker thread that ends frees its environment, and Node's \`NodePlatform::DrainTasks\` (called
-there) blocks in \`worker_thread_task_runner_->BlockingDrain()\` until the process-wide pool of V8 helper threads
-has run every task queued to it, "not associated with an Isolate" (node_platform.cc): the main thread's marking
-and compiling included. The row "bare threads, terminate(), fresh process, same queuing" measures the floor this
-leaves: threads that never ran anything, started before the queuing and terminated when tasklane's cancel would
-start, take about what the target allows (the table above), against 12 to 29 ms with nothing queued; a cancel
-adds two round trips to that. (A million call objects allocated in a loop, without a manager at work on them,
-slowed a bare termination only to 15 to 21 ms: the wait comes with the main thread's work, not the heap's size.)
-`;
 
 const closeMs = (x) => (x.timedOut ? `> ${fmt(x.ms)} (no answer: gave up)` : fmt(x.ms, 1));
 
@@ -260,13 +227,15 @@ function benchSections(bench) {
   }
   if (B.mix) {
     out.push('### 7. CPU-bound mix: 10,000 tasks of ~1 ms SHA-256\n');
-    out.push(`Ideal = 10,000 × the median task duration measured in the workers during the run, over min(workers, cores): the work as long as it really takes with every core busy (two hashing threads slow each other down on these vCPUs), spread with no overhead; the median, because a task the OS preempts (4 threads on 2 cores, other load) lasts longer without doing more work. Calibrated ideal = 10,000 × one task timed alone on the main thread (${bench.calibration ? `${bench.calibration.rounds} × SHA-256 of 16 KiB ≈ ${bench.calibration.ms.toFixed(2)} ms` : '—'}) over the same; it ignores the machine's other load. CPU µs per task: every thread of the process, the hashing included.\n`);
+    out.push(`Ideal = 10,000 × the median task duration measured in the workers during the run, over min(workers, cores): the work as long as it really takes with every core busy (two hashing threads slow each other down on these vCPUs), spread with no overhead; the median, because a task the OS preempts (4 threads on 2 cores, other load) lasts longer without doing more work. Calibrated ideal = 10,000 × one task timed alone on the main thread (${bench.calibration ? `${bench.calibration.rounds} × SHA-256 of 16 KiB ≈ ${bench.calibration.ms.toFixed(2)} ms` : '—'}) over the same; it ignores the machine's other load. CPU µs per task: every thread of the process, the hashing included; then split by thread (the kernel's figure per thread, /proc/self/task/*/schedstat): the main thread, the pool's worker threads (the hashing included), and V8's helper threads (garbage collection, compilation).\n`);
     for (const w of wcs(B.mix)) {
       const r = B.mix[w];
       out.push(`\n${w} workers${loadOf(r)}:\n`);
-      out.push(table(['pool', 'wall ms', 'ideal ms', 'over ideal', 'over calibrated ideal', 'task ms (median)', 'CPU µs per task', 'rounds'], Object.entries(mixFigures(bench, w)).map(([pool, x]) => [pool === 'tasklane' ? '**tasklane**' : pool, fmt(x.ms), fmt(x.idealMs), `${(x.overhead * 100).toFixed(1)}%`, `${(x.overCalibrated * 100).toFixed(1)}%`, fmt(x.taskMs, 2), fmt(x.cpuUsPerUnit), x.rounds])));
+      const split = (x, kind) => (x.threads ? fmt(x.threads[kind]) : '—');
+      out.push(table(['pool', 'wall ms', 'ideal ms', 'over ideal', 'over calibrated ideal', 'task ms (median)', 'CPU µs per task', 'main thread', 'worker threads', 'V8 helpers', 'rounds'], Object.entries(mixFigures(bench, w)).map(([pool, x]) => [pool === 'tasklane' ? '**tasklane**' : pool, fmt(x.ms), fmt(x.idealMs), `${(x.overhead * 100).toFixed(1)}%`, `${(x.overCalibrated * 100).toFixed(1)}%`, fmt(x.taskMs, 2), fmt(x.cpuUsPerUnit), split(x, 'mainUs'), split(x, 'workersUs'), split(x, 'helpersUs'), x.rounds])));
+      if (r.wake) out.push(`\nA postMessage() that wakes a sleeping thread costs its sender ${fmt(r.wake.asleepUs)} µs (p50) in this run, ${fmt(r.wake.awakeUs, 1)} µs when the receiver is busy on a core.`);
     }
-    out.push('');
+    out.push(MIX_NOTE);
   }
   return out.join('\n');
 }

@@ -2,6 +2,7 @@
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { threadCpu, threadCpuSince } from './thread-cpu.js';
 
 export const RESULTS_DIR = new URL('../results/', import.meta.url);
 
@@ -24,12 +25,13 @@ export const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Runs `fn` and returns its wall time (ms) and the CPU time of every thread of this process (µs). */
 export async function timed(fn) {
+  const threads = threadCpu();
   const cpu = process.cpuUsage();
   const start = performance.now();
   const value = await fn();
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  return { ms, cpuUs: used.user + used.system, value };
+  return { ms, cpuUs: used.user + used.system, threads: threadCpuSince(threads), value };
 }
 
 /** Resolves `promise`, or rejects after `ms` with a message naming `what`. */

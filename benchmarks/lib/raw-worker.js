@@ -6,6 +6,8 @@
 //                 arrays, buffers transferred), sab (u32 records in a shared ring, published every `batch`)
 //   hash-loop     runs `count` hash tasks back to back and answers their durations: the CPU-bound mix with no
 //                 pool and no messages at all (the machine's own floor for that benchmark)
+//   wake-cost     posts `count` small buffers, `gapMs` of spinning apart, and answers how long each
+//                 postMessage() took (µs): what waking the receiving thread costs the sender
 import { parentPort, workerData } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
 import { hashWork } from './work.js';
@@ -16,6 +18,19 @@ if (mode === 'echo-port') {
   parentPort.on('message', (message) => {
     if (message instanceof Uint32Array) parentPort.postMessage(message, [message.buffer]);
     else parentPort.postMessage(message);
+  });
+} else if (mode === 'wake-cost') {
+  parentPort.on('message', ({ count, gapMs }) => {
+    const took = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      const end = performance.now() + gapMs;
+      while (performance.now() < end); // on a core, so only the receiver may be asleep
+      const bytes = new Uint8Array(64);
+      const start = process.hrtime.bigint();
+      parentPort.postMessage(bytes, [bytes.buffer]);
+      took[i] = Number(process.hrtime.bigint() - start) / 1000;
+    }
+    parentPort.postMessage({ took }, [took.buffer]);
   });
 } else if (mode === 'hash-loop') {
   parentPort.on('message', ({ count, rounds }) => {

@@ -41,6 +41,39 @@ export async function rawTasks(workers, batch = 256) {
   };
 }
 
+/**
+ * What a postMessage() costs the sending thread (p50 µs) when the receiving thread sleeps in its event loop
+ * (the post must wake it: the kernel, and on a VM the hypervisor) and when it is busy on a core (no wake-up).
+ * A worker reporting a batch to an idle main thread pays the first.
+ */
+export async function wakeCost(count = 300, gapMs = 1) {
+  const worker = await start('wake-cost');
+  const p50 = (took) => [...took].sort((a, b) => a - b)[took.length >> 1];
+  const answer = () => new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (!message.took) return; // one of the timed posts
+      worker.off('message', onMessage);
+      resolve(p50(message.took));
+    };
+    worker.on('message', onMessage);
+    worker.postMessage({ count, gapMs });
+  });
+  try {
+    const asleepUs = await answer();
+    let spinning = true;
+    const spin = () => {
+      const end = performance.now() + 20;
+      while (performance.now() < end);
+      if (spinning) setImmediate(spin); // the posts land during the spin; the turn between lets them in
+    };
+    spin();
+    const awakeUs = await answer().finally(() => (spinning = false));
+    return { asleepUs, awakeUs };
+  } finally {
+    await worker.terminate();
+  }
+}
+
 /** `workers` idle echo threads, online: what terminating threads costs with no pool and nothing loaded. */
 export async function rawThreads(workers) {
   const threads = await Promise.all(Array.from({ length: workers }, () => start('echo-port')));

@@ -9,7 +9,7 @@ import { hashWork } from '../lib/work.js';
 import { median } from '../lib/common.js';
 import { createPeer, PEERS, tasklane } from '../lib/pools.js';
 import { hash } from '../tasks.js';
-import { rawHashThreads } from '../lib/raw.js';
+import { rawHashThreads, wakeCost } from '../lib/raw.js';
 import { alternate } from './rounds.js';
 
 /** SHA-256 rounds for about `targetMs` ms on this thread (median of several tries). */
@@ -31,6 +31,8 @@ export function calibrate(targetMs = 1) {
 export const RAW = 'raw threads (no pool)';
 
 export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibratedTaskMs }) {
+  // Every pool's worker reports to a main thread that is mostly asleep between batches: what one such post costs.
+  const wake = await wakeCost();
   const manager = tasklane(workers);
   const peers = PEERS.map((name) => createPeer(name, workers));
   const raw = await rawHashThreads(workers);
@@ -60,7 +62,7 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
       r.idealMs = median(r.runs.map((x) => x.idealMs));
       r.taskMs = median(r.runs.map((x) => x.taskMs));
     }
-    return { n, hashRounds, parallel, result };
+    return { n, hashRounds, parallel, wake, result };
   } finally {
     await manager.close('kill');
     await Promise.all([raw.close(), ...peers.map((p) => p.destroy())]);

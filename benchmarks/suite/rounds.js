@@ -6,7 +6,8 @@ import { median, rotate, timed } from '../lib/common.js';
  * `per`: how many units one run processes (tasks, messages), for rates and CPU per unit.
  * `roundsOf(name)`: rounds for that variant (default `rounds`); a variant with fewer rounds sits out the last
  * ones, and the others still alternate.
- * Returns { name: { rate (median units/s), ms, cpuUsPerUnit, runs: [{ ms, cpuUs, ...extra }] } }.
+ * Returns { name: { rate (median units/s), ms, cpuUsPerUnit, threadsUsPerUnit, runs: [{ ms, cpuUs, threads, ...extra }] } },
+ * where threads / threadsUsPerUnit split the CPU by thread (lib/thread-cpu.js; absent off Linux).
  */
 export async function alternate(variants, { rounds, per, warmup, roundsOf = () => rounds }) {
   const names = Object.keys(variants);
@@ -16,8 +17,8 @@ export async function alternate(variants, { rounds, per, warmup, roundsOf = () =
   for (let round = 0; round < most; round++) {
     for (const name of rotate(names, round)) {
       if (round >= roundsOf(name)) continue;
-      const { ms, cpuUs, value } = await timed(variants[name]);
-      runs[name].push({ ms, cpuUs, ...(value ?? {}) });
+      const { ms, cpuUs, threads, value } = await timed(variants[name]);
+      runs[name].push({ ms, cpuUs, ...(threads ? { threads } : {}), ...(value ?? {}) });
     }
   }
   return Object.fromEntries(
@@ -29,9 +30,16 @@ export async function alternate(variants, { rounds, per, warmup, roundsOf = () =
           rate: median(r.map((x) => (per / x.ms) * 1000)),
           ms: median(r.map((x) => x.ms)),
           cpuUsPerUnit: median(r.map((x) => x.cpuUs / per)),
+          ...(r.every((x) => x.threads) ? { threadsUsPerUnit: perUnit(r.map((x) => x.threads), per) } : {}),
           runs: r,
         },
       ];
     }),
   );
+}
+
+/** The median of each kind of thread's CPU (lib/thread-cpu.js), per unit. */
+function perUnit(splits, per) {
+  const kinds = Object.keys(splits[0]);
+  return Object.fromEntries(kinds.map((kind) => [kind, median(splits.map((split) => split[kind] / per))]));
 }

@@ -1,0 +1,63 @@
+// The notes under the tables of RESULTS.md that the suite does not produce: what one-off probes (timestamps in the
+// code, perf, per-thread CPU) showed, with their dates. report.js places each under its benchmark.
+
+/** Not produced by the suite: probes of 2026-11-30, kept here because they explain the mix tables. */
+export const MIX_NOTE = `
+Where tasklane's share goes (probes, 2026-11-30: per-thread CPU as in the tables, and \`perf record\` of every
+thread; tasklane against the raw threads in one process, alternating). With 1 ms between a worker's tasks, the
+pool's own code costs far more per task than in the tiny-task loop: the main thread 25 to 60 µs per task (about 3
+for no-ops that arrive by the hundred), the worker 15 to 60 µs outside its tasks. Every batch of results runs on
+cold caches, and every batch wakes a thread: the post that wakes the sleeping main thread spends ~40 µs in the
+kernel's wake-up under this VM's hypervisor (\`eventfd_write\`; the figure above each table), and the woken thread
+pays again to be scheduled in. Halving the number of batches (prefetching 25 ms of work instead of 10) moved
+tasklane / raw from 1.071 to 1.060 at 2 workers and from 1.109 to 1.086 at 4 (medians of 6 alternating runs):
+smaller than the spread between runs, so the prefetch stays at 10 ms, which bounds what a worker holds at the end
+of a run and at a cancel. At 4 workers the 2 cores also switch between four hashing threads and the main thread
+(the worker threads' column against the raw threads').
+`;
+
+/** Not produced by the suite: a one-off instrumented probe, kept here because it explains the table above. */
+export const LATENCY_NOTE = `
+Where the time goes (a probe with timestamps at each step, 2026-11-30, 2 workers, load 0.3, 1 ms idle before each
+sample, p50 in µs since \`schedule()\`): the dispatch posts the task at 6; the worker has the buffer at 28, decoded
+at 32, after the turn that lets other buffers in at 35, at the task's first line at 38; its message and \`t\` are
+posted by 52; the main thread has them at 60 and the reader at 66 (a raw MessagePort round trip: 37 to 47). That is
+after 5,000 warm-up trips. After 200, the same steps take 234 µs in all, 15 to 20 each: a trip calls each function
+once, so V8's optimizing compiler reaches them only after thousands of trips (p50 by trip number: 363 over the
+first 250, 141 at 1,000, 92 at 1,750, 57 after 3,500). Every pool is therefore warmed with 4,000 trips before
+sampling; until 2026-11-25 the warm-up was 100 trips, and tasklane, whose trip runs more functions than a peer's
+\`run()\`, measured 130 to 190 µs.
+`;
+
+export const PRIORITY_NOTE = `
+The mechanism: a priority-0 task is sent at once, even to a worker already holding its full prefetch (to the
+worker whose running task started last, which was on a core a moment ago), and a worker thread polls its port after every task
+(\`receiveMessageOnPort\`, 50 ns) and runs its local queue most urgent first. So the task waits for the task
+running at that worker and one trip: neither for the batch prefetched there nor for the 100,000. Until 2026-11-30
+it waited in the manager for the first worker to report, then behind that worker's batch (up to 2 ms of tasks):
+2,941 µs median with 100 µs tasks at 2 workers. The bound is in task time and the idle trip, measured on a quiet
+pool; the wait is wall time with every worker busy, and there the main thread shares the 2 cores with them. A
+probe with timestamps (2026-11-30, 2 workers, 100 µs tasks): the main thread posts the task 70 to 195 µs after
+\`schedule()\` (\`schedule()\` alone takes 15 to 100 µs there, 0.6 in a loop on a quiet machine), and the
+worker takes it off its port 50 to 100 µs later, after the task it was running. With no-op tasks the main thread
+is the bottleneck and busy all the time; with 4 workers busy on 2 cores, the worker holding the task is off its
+core for milliseconds at a time, and single runs range over 10x (the spread above).
+`;
+
+export const CLOSE_NOTE = `
+Where a fresh process's cancel goes (a probe with timestamps, 2026-11-25, 2 workers, 1,000,000 queued 50 ms
+before the close): tasklane's own part, from \`close()\` until both threads have answered every task and closed
+their sessions, takes 6 to 50 ms (two round trips: the cancels, then the close); the rest is
+Node terminating the two threads, 65 to 91 ms. The same close made 2 s after the queuing instead of 50 ms takes
+40 to 55 ms, the termination 27 to 35: right after a million calls were queued, V8 is still marking the ~90 MB
+they occupy and compiling hot code on the helper threads it shares between the main thread and the workers, and a
+thread's termination waits behind that. With nothing queued, terminating the same threads takes 32 to 44 ms.
+Why it waits: a worker thread that ends frees its environment, and Node's \`NodePlatform::DrainTasks\` (called
+there) blocks in \`worker_thread_task_runner_->BlockingDrain()\` until the process-wide pool of V8 helper threads
+has run every task queued to it, "not associated with an Isolate" (node_platform.cc): the main thread's marking
+and compiling included. The row "bare threads, terminate(), fresh process, same queuing" measures the floor this
+leaves: threads that never ran anything, started before the queuing and terminated when tasklane's cancel would
+start, take about what the target allows (the table above), against 12 to 29 ms with nothing queued; a cancel
+adds two round trips to that. (A million call objects allocated in a loop, without a manager at work on them,
+slowed a bare termination only to 15 to 21 ms: the wait comes with the main thread's work, not the heap's size.)
+`;
