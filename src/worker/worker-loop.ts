@@ -5,6 +5,7 @@ import { HELLO_TASK_ID, Outcome, type OutcomeCode, type RunPayload } from '../pr
 import { findUncarriable } from '../task/carriable.js';
 import { CHAIN_TASK_NAME, chainStepError, chainSteps } from '../task/chain.js';
 import type { TaskCall } from '../task/task-call.js';
+import type { TaskFactory } from '../task/define-task.js';
 import { serializeError } from '../task/task-error.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { ManagerConnection } from './manager-connection.js';
@@ -306,9 +307,15 @@ export class WorkerLoop implements ManagerChannel {
     }
   }
 
-  async #execute(name: string, args: readonly unknown[], running: RunningTask): Promise<unknown> {
+  /** The task's return value (a promise for an async task); a synchronous throw is the task's failure too. */
+  #execute(name: string, args: readonly unknown[], running: RunningTask): unknown {
     if (name === CHAIN_TASK_NAME) return this.#executeChain(args, running);
-    const { factory, session } = await this.#registry.resolve(name);
+    const now = this.#registry.resolveNow(name);
+    if (now) return this.#call(now.factory, now.session, args, running);
+    return this.#registry.resolve(name).then(({ factory, session }) => this.#call(factory, session, args, running));
+  }
+
+  #call(factory: TaskFactory, session: unknown, args: readonly unknown[], running: RunningTask): unknown {
     const ctx = new WorkerTaskContext(this, running.id, this.#config.workerId, () => signalOf(running), session);
     return factory.run(ctx, ...args);
   }
