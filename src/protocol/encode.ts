@@ -1,4 +1,4 @@
-import { packPayloadInPlace, type PackedRange } from './payload-codec.js';
+import { packPayloadInPlace, uintLength, writeUint, type PackedRange } from './payload-codec.js';
 
 /** Bytes in a frame's length prefix (u32 little-endian). */
 export const HEADER_BYTES = 4;
@@ -73,6 +73,11 @@ export class FrameWriter {
   /** Appends one frame; throws like `encodeFrame` and then writes nothing. */
   write(type: number, payload?: unknown): void {
     checkType(type);
+    const uint = typeof payload === 'number' ? uintLength(payload) : 0;
+    if (uint > 0) {
+      this.#writeUint(type, payload as number, uint);
+      return;
+    }
     const body = payload === undefined ? undefined : packPayloadInPlace(payload);
     const bodyLength = 1 + (body ? body.end - body.start : 0);
     checkLength(bodyLength);
@@ -82,6 +87,17 @@ export class FrameWriter {
     this.#buffer[start + HEADER_BYTES] = type;
     if (body) copyRange(body, this.#buffer, start + HEADER_BYTES + 1);
     this.#length = start + HEADER_BYTES + bodyLength;
+    this.#frames++;
+  }
+
+  /** A frame whose payload is an unsigned integer (see uintLength): no call into msgpackr. */
+  #writeUint(type: number, value: number, length: number): void {
+    const start = this.#length;
+    this.#reserve(HEADER_BYTES + 1 + length);
+    this.#view.setUint32(start, 1 + length, true);
+    this.#buffer[start + HEADER_BYTES] = type;
+    writeUint(value, length, this.#buffer, start + HEADER_BYTES + 1);
+    this.#length = start + HEADER_BYTES + 1 + length;
     this.#frames++;
   }
 

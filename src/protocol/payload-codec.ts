@@ -67,6 +67,8 @@ const scratch = new Uint8Array(SMALL_PAYLOAD);
 
 /** Decodes the payload in `bytes[start, end)`, without a view of it (small ones are copied, see SMALL_PAYLOAD). */
 export function unpackPayload(bytes: Uint8Array, start = 0, end = bytes.length): unknown {
+  const uint = readUint(bytes, start, end);
+  if (uint !== undefined) return uint;
   const cloneStart = cloneDataStart(bytes, start, end);
   const codec = cloneStart < 0 ? plainCodec : cloneCodec;
   const from = cloneStart < 0 ? start : cloneStart;
@@ -80,6 +82,56 @@ export function unpackPayload(bytes: Uint8Array, start = 0, end = bytes.length):
   range.start = from;
   range.end = end;
   return codec.unpack(bytes, range);
+}
+
+/*
+ * Unsigned integers below 2^32, the payload of every `n` frame and of every acknowledgement (a task id, a count),
+ * are written and read here rather than by msgpackr, whose call costs more than the bytes it would handle. They are
+ * the standard msgpack forms msgpackr itself picks, the smallest that holds the value:
+ *
+ *   0 .. 0x7f          [ value ]                    positive fixint
+ *   .. 0xff            [ 0xcc | u8 ]                uint 8
+ *   .. 0xffff          [ 0xcd | u16 big-endian ]    uint 16
+ *   .. 0xffffffff      [ 0xce | u32 big-endian ]    uint 32
+ */
+
+/** Bytes of `value` as a msgpack unsigned integer, or 0 when it is not an integer in 0 .. 2^32 - 1. */
+export function uintLength(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || Object.is(value, -0)) return 0;
+  return value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : value <= 0xffffffff ? 5 : 0;
+}
+
+/** Writes `value` (of `uintLength(value)` bytes, not 0) at `target[at]`. */
+export function writeUint(value: number, length: number, target: Uint8Array, at: number): void {
+  if (length === 1) {
+    target[at] = value;
+  } else if (length === 2) {
+    target[at] = 0xcc;
+    target[at + 1] = value;
+  } else if (length === 3) {
+    target[at] = 0xcd;
+    target[at + 1] = value >>> 8;
+    target[at + 2] = value & 0xff;
+  } else {
+    target[at] = 0xce;
+    target[at + 1] = value >>> 24;
+    target[at + 2] = (value >>> 16) & 0xff;
+    target[at + 3] = (value >>> 8) & 0xff;
+    target[at + 4] = value & 0xff;
+  }
+}
+
+/** The unsigned integer that is the whole of `bytes[start, end)`, or undefined when it is anything else. */
+function readUint(bytes: Uint8Array, start: number, end: number): number | undefined {
+  const length = end - start;
+  const first = bytes[start]!;
+  if (length === 1) return first < 0x80 ? first : undefined;
+  if (length === 2) return first === 0xcc ? bytes[start + 1]! : undefined;
+  if (length === 3) return first === 0xcd ? (bytes[start + 1]! << 8) | bytes[start + 2]! : undefined;
+  if (length === 5 && first === 0xce) {
+    return bytes[start + 1]! * 0x1000000 + ((bytes[start + 2]! << 16) | (bytes[start + 3]! << 8) | bytes[start + 4]!);
+  }
+  return undefined;
 }
 
 function wrapClone(data: Uint8Array): Uint8Array {

@@ -159,3 +159,40 @@ describe('Maps, cycles and shared references', () => {
     assert.throws(() => msgpackrUnpack(fromHex('d4 43 00')), /Unknown extension 67/);
   });
 });
+
+describe('unsigned integers (written and read without msgpackr)', () => {
+  const edges = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x1234, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff];
+
+  it('a frame of an unsigned integer holds the bytes msgpackr itself writes, the smallest form', () => {
+    for (const value of edges) {
+      const frame = encodeFrame(FrameType.Started, value);
+      assert.equal(hex(frame.subarray(5)), hex(msgpackrPack(value)), `payload of ${value}`);
+      const smallest = value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : 5;
+      assert.equal(frame.length, 5 + smallest, `length for ${value}`);
+      assert.deepEqual(new FrameDecoder().push(frame), [{ type: FrameType.Started, payload: value }]);
+    }
+  });
+
+  it("reads every msgpack unsigned form, msgpackr's and a wider one another implementation might choose", () => {
+    for (const value of edges) assert.equal(unpackPayload(msgpackrPack(value)), value);
+    assert.equal(unpackPayload(fromHex('cd 00 05')), 5); // uint 16 holding a small value
+    assert.equal(unpackPayload(fromHex('ce 00 00 01 00')), 256); // uint 32 holding a small one
+    assert.equal(unpackPayload(fromHex('cc 80')), 128);
+  });
+
+  it('leaves every other number to msgpackr: negative, fractional, -0, 2^32 and beyond, NaN', () => {
+    for (const value of [-1, -0x80, 1.5, -0, 2 ** 32, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const frame = encodeFrame(FrameType.Message, value);
+      assert.equal(hex(frame.subarray(5)), hex(packPayload(value)), `payload of ${value}`);
+      assert.ok(Object.is(new FrameDecoder().push(frame)[0]!.payload, msgpackrUnpack(packPayload(value))), `decoded as msgpackr does: ${value}`);
+    }
+  });
+
+  it('a short payload that is not an unsigned integer is not taken for one: nil, true, a negative fixint, a cut uint', () => {
+    assert.equal(unpackPayload(fromHex('c0')), null);
+    assert.equal(unpackPayload(fromHex('c3')), true);
+    assert.equal(unpackPayload(fromHex('ff')), -1);
+    assert.equal(unpackPayload(fromHex('d0 80')), -128); // int 8, two bytes like a uint 8
+    assert.throws(() => unpackPayload(fromHex('cc'))); // a uint 8 without its byte
+  });
+});
