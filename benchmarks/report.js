@@ -9,6 +9,9 @@ import { chart } from './lib/svg.js';
 import { RAW as RAW_MIX } from './suite/mix.js';
 import { CLOSE_NOTE, LATENCY_NOTE, MIX_NOTE, PRIORITY_NOTE } from './lib/notes.js';
 import { BARE, FRESH_BARE } from './suite/close.js';
+// Internals of the build (not the package's exports): the bound the priority rows are judged by is tasklane's own.
+import { PREFETCH_BUDGET_MS } from '../dist/manager/prefetch-gauge.js';
+import { DEFAULT_MAX_PREFETCH } from '../dist/manager/options.js';
 
 const MARKDOWN = new URL('./RESULTS.md', import.meta.url);
 const SVG = new URL('./results.svg', import.meta.url);
@@ -149,12 +152,10 @@ function priorityBound(B, w, taskUs) {
 
 /**
  * Issue 5's allowance: one task's time, plus the prefetch bound, the tasks a worker may hold ahead of it: depth - 1,
- * where depth = 1 + min(maxPrefetch, budget / task time) (src/manager/prefetch-gauge.ts; the defaults below).
+ * where depth = 1 + min(maxPrefetch, budget / task time) (src/manager/prefetch-gauge.ts, with the default maxPrefetch).
  */
-const PREFETCH_BUDGET_US = 10_000;
-const MAX_PREFETCH = 32;
 function issueAllowance(oneTaskUs) {
-  const ahead = Math.min(MAX_PREFETCH, Math.floor(PREFETCH_BUDGET_US / oneTaskUs));
+  const ahead = Math.min(DEFAULT_MAX_PREFETCH, Math.floor((PREFETCH_BUDGET_MS * 1000) / oneTaskUs));
   return { us: oneTaskUs * (1 + ahead), how: `one task ${fmt(oneTaskUs)} + ${ahead} prefetched` };
 }
 

@@ -1,6 +1,7 @@
 // The main thread's side of the raw transport ceiling (see raw-worker.js).
 import { Worker } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
+import { median } from './common.js';
 
 const WORKER = new URL('./raw-worker.js', import.meta.url);
 
@@ -48,12 +49,11 @@ export async function rawTasks(workers, batch = 256) {
  */
 export async function wakeCost(count = 300, gapMs = 1) {
   const worker = await start('wake-cost');
-  const p50 = (took) => [...took].sort((a, b) => a - b)[took.length >> 1];
   const answer = () => new Promise((resolve) => {
     const onMessage = (message) => {
       if (!message.took) return; // one of the timed posts
       worker.off('message', onMessage);
-      resolve(p50(message.took));
+      resolve(median(message.took));
     };
     worker.on('message', onMessage);
     worker.postMessage({ count, gapMs });

@@ -137,6 +137,9 @@ export interface ResolvedOptions {
  */
 const MAX_SEND_WINDOW = 4096;
 
+/** `maxPrefetch` when not given (see ProcessManagerOptions.maxPrefetch). */
+export const DEFAULT_MAX_PREFETCH = 32;
+
 export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('ProcessManager: options are required, at least { tasks }');
   const redis = redisSettings(options);
@@ -155,7 +158,7 @@ export function resolveOptions(options: ProcessManagerOptions): ResolvedOptions 
     cancelGracePeriod: integer('cancelGracePeriod', options.cancelGracePeriod ?? 5000, 0, 24 * 3600 * 1000),
     handleSignals: options.handleSignals ?? false,
     resourceLimits: options.resourceLimits,
-    maxPrefetch: integer('maxPrefetch', options.maxPrefetch ?? 32, 0, 1024),
+    maxPrefetch: integer('maxPrefetch', options.maxPrefetch ?? DEFAULT_MAX_PREFETCH, 0, 1024),
     taskTimeout: options.taskTimeout === undefined ? undefined : checkTimeout('taskTimeout', options.taskTimeout),
     isolation: oneOf('isolation', options.isolation ?? 'thread', ['thread', 'process'] as const),
     workerConsole: oneOf('workerConsole', options.workerConsole ?? 'inherit', ['inherit', 'stderr', 'silent'] as const),

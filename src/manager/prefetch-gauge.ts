@@ -5,7 +5,7 @@
  * It does not delay urgent tasks (urgent-link.ts); its cost is the end of a run, when one worker may still hold
  * this much while another is idle.
  */
-const PREFETCH_BUDGET_MS = 10;
+export const PREFETCH_BUDGET_MS = 10;
 
 /** What the gauge reads off a worker link. */
 interface BatchTimes {

@@ -73,31 +73,18 @@ export class FrameWriter {
   /** Appends one frame; throws like `encodeFrame` and then writes nothing. */
   write(type: number, payload?: unknown): void {
     checkType(type);
+    // An unsigned integer (every `n` frame, every acknowledgement) is written here, not by msgpackr: see uintLength.
     const uint = typeof payload === 'number' ? uintLength(payload) : 0;
-    if (uint > 0) {
-      this.#writeUint(type, payload as number, uint);
-      return;
-    }
-    const body = payload === undefined ? undefined : packPayloadInPlace(payload);
-    const bodyLength = 1 + (body ? body.end - body.start : 0);
+    const body = uint > 0 || payload === undefined ? undefined : packPayloadInPlace(payload);
+    const bodyLength = 1 + (body ? body.end - body.start : uint);
     checkLength(bodyLength);
     const start = this.#length;
     this.#reserve(HEADER_BYTES + bodyLength);
     this.#view.setUint32(start, bodyLength, true);
     this.#buffer[start + HEADER_BYTES] = type;
     if (body) copyRange(body, this.#buffer, start + HEADER_BYTES + 1);
+    else if (uint > 0) writeUint(payload as number, uint, this.#buffer, start + HEADER_BYTES + 1);
     this.#length = start + HEADER_BYTES + bodyLength;
-    this.#frames++;
-  }
-
-  /** A frame whose payload is an unsigned integer (see uintLength): no call into msgpackr. */
-  #writeUint(type: number, value: number, length: number): void {
-    const start = this.#length;
-    this.#reserve(HEADER_BYTES + 1 + length);
-    this.#view.setUint32(start, 1 + length, true);
-    this.#buffer[start + HEADER_BYTES] = type;
-    writeUint(value, length, this.#buffer, start + HEADER_BYTES + 1);
-    this.#length = start + HEADER_BYTES + 1 + length;
     this.#frames++;
   }
 
