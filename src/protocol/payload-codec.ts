@@ -1,4 +1,4 @@
-import { Packr, REUSE_BUFFER_MODE } from 'msgpackr';
+import { Packr, REUSE_BUFFER_MODE, clearSource } from 'msgpackr';
 import { borrowVisited, returnVisited, type VisitedObjects } from './visited-objects.js';
 
 /**
@@ -18,8 +18,21 @@ import { borrowVisited, returnVisited, type VisitedObjects } from './visited-obj
  * the frame encoders always copy into their own buffer. `copyBuffers` makes a decoded msgpack `bin` (a Buffer,
  * or bytes from another msgpack implementation) a copy, not a view into the chunk the caller pushed.
  */
-const plainCodec = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: true, copyBuffers: true });
+const plainCodec = new Packr({
+  useRecords: false,
+  mapsAsObjects: true,
+  moreTypes: true,
+  copyBuffers: true,
+  // the reference exts (0x69 'i', 0x70 'p') belong to the clone form only: in a plain payload they are an error
+  structuredClone: false,
+});
 const cloneCodec = new Packr({ structuredClone: true, copyBuffers: true });
+/*
+ * msgpackr keeps the reference table of a structured-clone decode in module state: undefined until the first
+ * decode ends, null after every end. Starting at null, a pointer to an unknown reference fails with the same
+ * message in a fresh process as in one that decoded before (the protocol's errors must not depend on history).
+ */
+clearSource();
 
 /** The msgpack ext type ('C') of a payload written by msgpackr's structured clone. */
 export const CLONE_EXTENSION = 0x43;
