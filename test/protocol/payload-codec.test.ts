@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pack as msgpackrPack, unpack as msgpackrUnpack } from 'msgpackr';
 import { FrameDecoder, FrameType, encodeFrame, packPayload, unpackPayload } from 'tasklane/protocol';
+import { packPayloadInPlace } from '../../src/protocol/payload-codec.js';
 import { fromHex, hex } from './helpers.js';
 import { cyclicValues } from '../shared/cyclic-values.js';
 
@@ -194,5 +195,27 @@ describe('unsigned integers (written and read without msgpackr)', () => {
     assert.equal(unpackPayload(fromHex('ff')), -1);
     assert.equal(unpackPayload(fromHex('d0 80')), -128); // int 8, two bytes like a uint 8
     assert.throws(() => unpackPayload(fromHex('cc'))); // a uint 8 without its byte
+  });
+});
+
+describe('packing in place (the frame writer)', () => {
+  it('stays on one pooled buffer at one offset, however many payloads: no garbage buffer per few hundred frames', () => {
+    const first = packPayloadInPlace({ i: 0 });
+    const { bytes, start } = first;
+    for (let i = 1; i < 5_000; i++) {
+      const range = packPayloadInPlace({ i, text: 'some words' });
+      assert.equal(range.bytes, bytes, `payload ${i} was written to a new buffer`);
+      assert.equal(range.start, start, `payload ${i} moved the write position`);
+    }
+    // and what it wrote is still the payload (the bytes are read before the next pack)
+    const last = packPayloadInPlace({ i: 7 });
+    assert.deepStrictEqual(unpackPayload(last.bytes, last.start, last.end), { i: 7 });
+  });
+
+  it('leaves the views packPayload() returned earlier intact', () => {
+    const kept = packPayload({ kept: 'yes' });
+    const before = hex(kept);
+    for (let i = 0; i < 5_000; i++) packPayloadInPlace({ i });
+    assert.equal(hex(kept), before);
   });
 });
