@@ -1,4 +1,4 @@
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ResolvedOptions } from '../options.js';
 import type { RunningNow, TransportFactory, TransportHandlers, WorkerConfigBase, WorkerTransport } from './transport.js';
@@ -31,7 +31,7 @@ export class ThreadPool {
   }
 }
 
-class ThreadTransport implements WorkerTransport {
+export class ThreadTransport implements WorkerTransport {
   readonly seesRunningTask = true;
   readonly ended: Promise<void>;
   readonly #port;
@@ -49,8 +49,8 @@ class ThreadTransport implements WorkerTransport {
     this.ended = pool
       .run({ port: port2, config: { ...config, runningSlot } }, { transferList: [port2], signal: this.#abort.signal })
       .then(
-        () => this.#end(undefined),
-        (error: unknown) => this.#end(error instanceof Error ? error : new Error(String(error))),
+        () => this.#endedByItself(undefined),
+        (error: unknown) => this.#endedByItself(error instanceof Error ? error : new Error(String(error))),
       );
   }
 
@@ -71,6 +71,18 @@ class ThreadTransport implements WorkerTransport {
   runningNow(): RunningNow | undefined {
     const id = this.#slots[0]!;
     return id === 0 ? undefined : { id, startedAt: this.#slots[1]! };
+  }
+
+  /**
+   * The thread ended (its piscina task settled), not stopped by us. piscina says so on a port of its own, which can
+   * overtake the frames the thread posted on ours just before: they are taken off the port and handled first, so
+   * a task answered or a message sent before a crash or a close is not lost.
+   */
+  #endedByItself(error: Error | undefined): void {
+    for (let pending; this.#handlers && (pending = receiveMessageOnPort(this.#port)); ) {
+      this.#handlers.onData(pending.message as Uint8Array);
+    }
+    this.#end(error);
   }
 
   #end(error: Error | undefined): void {
