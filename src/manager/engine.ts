@@ -191,7 +191,7 @@ export class TaskEngine implements LinkEvents {
     this.ledger.forgetAllExcept(inFlight);
   }
 
-  /** Asks workers to drop what waits and abort what runs (no close frame yet: ending could overtake a `t`). */
+  /** Asks workers to drop what waits and abort what runs; the close frame follows once every task has answered. */
   cancelInFlight(): void {
     for (const link of this.#links) {
       if (!link) continue;
