@@ -7,8 +7,9 @@
 //   node benchmarks/bench.js --quick                          every benchmark at a tenth of its size, 2 rounds
 //   node benchmarks/bench.js --only close --merge             redo a part and put it into the latest full results
 //
-// Rounds: tasklane always runs 3. So do the peers where a target compares with them (tiny tasks: piscina and the
-// raw ceiling 3, the other peers 2), the messages and latency benchmarks, and kill. Where the target is absolute
+// Rounds: tasklane always runs 3. So do the peers where a target compares with them (tiny tasks: piscina, the
+// nearest peer poolifier and the raw ceiling 3; tinypool and workerpool, 10x and more behind and 10 to 16 s a
+// round, 1), the messages and latency benchmarks, and kill. Where the target is absolute
 // (fan-out spawns/s, the CPU-bound mix against its ideal), the peers are context and run 1 round, alternating with
 // tasklane's first; so do the peers' cancel with 100,000 queued (seconds each). --full gives everyone 3 rounds;
 // --rounds N gives everyone N.
@@ -76,7 +77,7 @@ async function each(name, fn) {
   print(name, out);
 }
 
-await each('tiny', (workers) => tinyTasks({ workers, n: size(100_000), rounds: rounds(3), roundsOf: roundsOf(2, ['piscina', 'raw MessagePort (batched echo)']) }));
+await each('tiny', (workers) => tinyTasks({ workers, n: size(100_000), rounds: rounds(3), roundsOf: roundsOf(1, ['piscina', 'poolifier', 'raw MessagePort (batched echo)']) }));
 await each('fanout', (workers) => fanOut({ workers, n: size(100_000), rounds: rounds(3), roundsOf: roundsOf(1) }));
 await each('messages', (workers) => messages({ workers, n: size(1_000_000), rounds: rounds(3) }));
 await each('latency', (workers) => latency({ workers, samples: size(300), rounds: rounds(3) }));
