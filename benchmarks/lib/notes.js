@@ -13,7 +13,12 @@ pays again to be scheduled in. Halving the number of batches (prefetching 25 ms 
 tasklane / raw from 1.071 to 1.060 at 2 workers and from 1.109 to 1.086 at 4 (medians of 6 alternating runs):
 smaller than the spread between runs, so the prefetch stays at 10 ms, which bounds what a worker holds at the end
 of a run and at a cancel. At 4 workers the 2 cores also switch between four hashing threads and the main thread
-(the worker threads' column against the raw threads').
+(the worker threads' column against the raw threads'). The V8 helper threads' column is mostly the JIT: each worker
+thread is an isolate of its own that compiles tasklane's worker code for itself, so 4 workers compile it twice as
+often as 2, and 1,000 tasks of warm-up (250 a worker) do not finish it. Over six rounds of 10,000 tasks at 4
+workers, helper CPU fell from 55 to 25, 13, 7, 5 and 8 µs per task. It is not the whole gap: warmed with 30,000
+tasks first, tasklane was still 12.2 to 14.2% over the ideal at 4 workers, the raw threads 3.4 to 4.2% (one probe,
+2026-11-30).
 `;
 
 /** Not produced by the suite: a one-off instrumented probe, kept here because it explains the table above. */
