@@ -1,4 +1,4 @@
-import { FrameDecoder, type DecodeFailure, type Frame } from '../protocol/decode.js';
+import { FrameDecoder } from '../protocol/decode.js';
 import { FrameWriter } from '../protocol/encode.js';
 import { FrameType, frameTypeName, isSpawn, spawnPriority } from '../protocol/frame-type.js';
 import { HELLO_TASK_ID, Outcome, type DonePayload, type HelloValue, type OutcomeCode, type SpawnPayload } from '../protocol/payloads.js';
@@ -115,45 +115,41 @@ export class WorkerLink {
 
   #receive(data: Uint8Array): void {
     if (this.exited) return;
-    let frames: Frame[];
+    this.#batch.messages = this.#batch.spawns = this.#batch.completed = 0;
     let broken: unknown;
     try {
-      frames = this.#decoder.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      // frames are handled as they are decoded; a bad one throws after the good ones before it were handled
+      this.#decoder.pushTo(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), this.#onFrame);
     } catch (error) {
-      // The frames before the bad one are good: handle them, then drop the worker.
-      frames = (error as DecodeFailure).frames ?? [];
       broken = error;
     }
-    let messages = 0;
-    let spawns = 0;
-    let completed = 0;
-    try {
-      for (const { type, payload } of frames) {
-        if (this.exited) break; // a frame of this batch led to a kill close: the rest is moot
-        if (type === FrameType.Message) {
-          messages++;
-          this.#countForCurrent(type);
-          this.#events.onMessage(this, payload);
-        } else if (isSpawn(type)) {
-          spawns++;
-          this.#countForCurrent(type);
-          const [name, args] = payload as SpawnPayload;
-          this.#events.onSpawn(this, spawnPriority(type), name, args);
-        } else if (type === FrameType.Started) {
-          this.#started(payload as number);
-        } else if (type === FrameType.Done) {
-          if (this.#done(payload as DonePayload)) completed++;
-        } else {
-          throw new Error(`a worker may not send ${frameTypeName(type)} frames`);
-        }
-      }
-    } catch (error) {
-      broken ??= error;
-    }
-    this.#events.onBatch(this, messages, spawns, completed);
+    this.#events.onBatch(this, this.#batch.messages, this.#batch.spawns, this.#batch.completed);
     this.lastBatchAt = performance.now();
     if (broken !== undefined) this.#fail(broken);
   }
+
+  /** What the batch being received carried, counted as its frames are handled. */
+  readonly #batch = { messages: 0, spawns: 0, completed: 0 };
+
+  readonly #onFrame = (type: number, payload: unknown): void => {
+    if (this.exited) return; // a frame of this batch led to a kill close: the rest is moot
+    if (type === FrameType.Message) {
+      this.#batch.messages++;
+      this.#countForCurrent(type);
+      this.#events.onMessage(this, payload);
+    } else if (isSpawn(type)) {
+      this.#batch.spawns++;
+      this.#countForCurrent(type);
+      const [name, args] = payload as SpawnPayload;
+      this.#events.onSpawn(this, spawnPriority(type), name, args);
+    } else if (type === FrameType.Started) {
+      this.#started(payload as number);
+    } else if (type === FrameType.Done) {
+      if (this.#done(payload as DonePayload)) this.#batch.completed++;
+    } else {
+      throw new Error(`a worker may not send ${frameTypeName(type)} frames`);
+    }
+  };
 
   #started(taskId: number): void {
     const task = this.inFlight.get(taskId);

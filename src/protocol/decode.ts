@@ -9,6 +9,9 @@ export interface Frame {
   readonly payload: unknown;
 }
 
+/** Receives each frame `pushTo()` decodes, in order, as it is decoded. */
+export type FrameHandler = (type: number, payload: unknown) => void;
+
 /** A ProtocolError raised by `push()`, with the good frames of that chunk that came before the bad one. */
 export interface DecodeFailure extends ProtocolError {
   readonly frames?: Frame[];
@@ -41,6 +44,8 @@ export class FrameDecoder {
   #bodyFill = 0;
   #frameStart = 0;
   #failure: ProtocolError | undefined;
+  /** True while the handler runs: what it throws is its own error, not a decoding one. */
+  #inHandler = false;
 
   constructor(options: FrameDecoderOptions = {}) {
     const max = options.maxFrameLength ?? MAX_FRAME_LENGTH;
@@ -65,20 +70,49 @@ export class FrameDecoder {
     if (this.#failure) throw this.#failure;
     const frames: Frame[] = [];
     try {
-      this.#consume(chunk, frames);
+      this.pushTo(chunk, (type, payload) => void frames.push({ type, payload }));
     } catch (error) {
-      const failure = (error instanceof ProtocolError ? error : new ProtocolError(String(error), this.#streamOffset)) as DecodeFailure;
-      (failure as { frames?: Frame[] }).frames = frames;
-      this.#failure = failure;
-      throw failure;
+      (error as { frames?: Frame[] }).frames = frames;
+      throw error;
     }
     return frames;
   }
 
-  #consume(chunk: Uint8Array, frames: Frame[]): void {
+  /**
+   * `push()` without an array or an object per frame, for the hot paths: hands each frame `chunk` completes to
+   * `onFrame` as soon as it is decoded. A bad frame throws a ProtocolError once the frames before it were handed
+   * over. What `onFrame` throws stops the decoding and is thrown as it is; the decoder, left mid-chunk, is then
+   * failed too (its later pushes throw a ProtocolError saying so).
+   */
+  pushTo(chunk: Uint8Array, onFrame: FrameHandler): void {
+    if (this.#failure) throw this.#failure;
+    try {
+      this.#consume(chunk, onFrame);
+    } catch (error) {
+      if (this.#inHandler) {
+        this.#inHandler = false;
+        const why = error instanceof Error ? error.message : String(error);
+        this.#failure = new ProtocolError(`decoding stopped: a frame handler threw: ${why}`, this.#streamOffset);
+        throw error;
+      }
+      this.#failure = error instanceof ProtocolError ? error : new ProtocolError(String(error), this.#streamOffset);
+      throw this.#failure;
+    }
+  }
+
+  /** Decodes the frame body `bytes[from, to)` and hands it over. */
+  #emit(bytes: Uint8Array, from: number, to: number, start: number, onFrame: FrameHandler): void {
+    const type = bytes[from]!;
+    const payload = decodePayload(type, bytes, from, to, start);
+    this.#inHandler = true;
+    onFrame(type, payload);
+    this.#inHandler = false;
+  }
+
+  #consume(chunk: Uint8Array, onFrame: FrameHandler): void {
     let at = 0;
     const end = chunk.length;
-    if (this.#headerFill > 0 || this.#body) at = this.#finishPartial(chunk, frames);
+    if (this.#headerFill > 0 || this.#body) at = this.#finishPartial(chunk, onFrame);
     const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     // msgpackr caches a DataView on each source as `source.dataView`; payloads are decoded in place in `chunk`, so
     // give it this one, not enumerable: the caller's chunk gains no visible property.
@@ -94,7 +128,7 @@ export class FrameDecoder {
       const length = view.getUint32(at, true);
       this.#checkLength(length, start);
       if (end - at - HEADER_BYTES >= length) {
-        frames.push(decodeBody(chunk, at + HEADER_BYTES, at + HEADER_BYTES + length, start));
+        this.#emit(chunk, at + HEADER_BYTES, at + HEADER_BYTES + length, start, onFrame);
         at += HEADER_BYTES + length;
         continue;
       }
@@ -106,7 +140,7 @@ export class FrameDecoder {
   }
 
   /** Completes a header or body begun in an earlier chunk; returns how many bytes of `chunk` that used. */
-  #finishPartial(chunk: Uint8Array, frames: Frame[]): number {
+  #finishPartial(chunk: Uint8Array, onFrame: FrameHandler): number {
     let at = 0;
     if (this.#headerFill > 0) {
       const take = Math.min(HEADER_BYTES - this.#headerFill, chunk.length);
@@ -128,7 +162,7 @@ export class FrameDecoder {
     if (this.#bodyFill === body.length) {
       this.#body = undefined;
       this.#bodyFill = 0;
-      frames.push(decodeBody(body, 0, body.length, this.#frameStart));
+      this.#emit(body, 0, body.length, this.#frameStart, onFrame);
     }
     return at;
   }
@@ -155,16 +189,14 @@ export class FrameDecoder {
 }
 
 /**
- * Decodes one complete frame body, `bytes[from, to)` (type byte and payload), in place: a subarray per frame
- * would cost an allocation, and msgpackr caches a DataView on each source it is given.
+ * Decodes the payload of one complete frame body, `bytes[from, to)` (type byte and payload), in place: a subarray
+ * per frame would cost an allocation, and msgpackr caches a DataView on each source it is given.
  */
-function decodeBody(bytes: Uint8Array, from: number, to: number, start: number): Frame {
-  const type = bytes[from]!;
+function decodePayload(type: number, bytes: Uint8Array, from: number, to: number, start: number): unknown {
   if (!isKnownFrameType(type)) throw new ProtocolError(`unknown frame type ${frameTypeName(type)}`, start);
-  if (to - from === 1) return { type, payload: undefined };
-  let payload: unknown;
+  if (to - from === 1) return undefined;
   try {
-    payload = unpackPayload(bytes, from + 1, to);
+    return unpackPayload(bytes, from + 1, to);
   } catch (inPlace) {
     // msgpackr reads a truncated value's header past `to` before it fails, so its message would depend on the
     // bytes after the frame: give the one the payload alone gives, the same wherever the frame lies.
@@ -172,7 +204,6 @@ function decodeBody(bytes: Uint8Array, from: number, to: number, start: number):
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new ProtocolError(`payload of ${frameTypeName(type)} frame does not decode: ${why}`, start, { cause });
   }
-  return { type, payload };
 }
 
 function failureOf(payload: Uint8Array): unknown {

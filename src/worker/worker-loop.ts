@@ -1,4 +1,4 @@
-import { FrameDecoder, type Frame } from '../protocol/decode.js';
+import { FrameDecoder } from '../protocol/decode.js';
 import { FrameWriter } from '../protocol/encode.js';
 import { FrameType, spawn } from '../protocol/frame-type.js';
 import { HELLO_TASK_ID, Outcome, type OutcomeCode, type RunPayload } from '../protocol/payloads.js';
@@ -162,7 +162,7 @@ export class WorkerLoop implements ManagerChannel {
   }
 
   #take(data: Uint8Array): void {
-    for (const frame of this.#decoder.push(data)) this.#handle(frame);
+    this.#decoder.pushTo(data, this.#handle);
   }
 
   /** Takes every buffer already waiting on the connection, without a turn of the event loop. */
@@ -170,27 +170,27 @@ export class WorkerLoop implements ManagerChannel {
     for (let data = poll(); data; data = poll()) this.#take(data);
   }
 
-  #handle(frame: Frame): void {
-    switch (frame.type) {
+  readonly #handle = (type: number, payload: unknown): void => {
+    switch (type) {
       case FrameType.Done:
-        if (frame.payload === undefined) this.#closing = true;
-        else this.#enqueue(frame.payload as RunPayload);
+        if (payload === undefined) this.#closing = true;
+        else this.#enqueue(payload as RunPayload);
         return;
       case FrameType.Message:
-        this.#acknowledged(frame.payload as number);
+        this.#acknowledged(payload as number);
         return;
       case FrameType.SpawnAck:
         return; // spawns need no credit: ctx.schedule() never waits
       case FrameType.Cancel:
-        this.#cancel(frame.payload as number);
+        this.#cancel(payload as number);
         return;
       case FrameType.Withdraw:
-        if (this.#giveBack(frame.payload as number, 'given back for an idle worker')) this.#flush();
+        if (this.#giveBack(payload as number, 'given back for an idle worker')) this.#flush();
         return;
       default:
-        throw new Error(`worker ${this.#config.workerId}: unexpected frame type ${frame.type} from the manager`);
+        throw new Error(`worker ${this.#config.workerId}: unexpected frame type ${type} from the manager`);
     }
-  }
+  };
 
   #enqueue([id, name, args, priority]: RunPayload): void {
     const task = { id, name, args, priority };

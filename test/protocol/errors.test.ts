@@ -168,3 +168,37 @@ describe('decoder errors', () => {
     assert.deepStrictEqual(new FrameDecoder({ maxFrameLength: 1 }).push(encodeFrame(FrameType.Done)), goodFrames.slice(2));
   });
 });
+
+describe('pushTo: frames handed over as they are decoded', () => {
+  const collect = (decoder: FrameDecoder, chunk: Uint8Array, into: Array<{ type: number; payload: unknown }>): void =>
+    decoder.pushTo(chunk, (type, payload) => void into.push({ type, payload }));
+
+  it('a bad frame throws the ProtocolError push() gives, after the frames before it were handed over', () => {
+    const seen: Array<{ type: number; payload: unknown }> = [];
+    const decoder = new FrameDecoder();
+    const bytes = concat([goodBytes, fromHex('01 00 00 00 41')]);
+    const error = protocolErrorOf(() => collect(decoder, bytes, seen));
+    assert.deepStrictEqual(seen, goodFrames);
+    assert.equal(error.reason, protocolErrorOf(() => new FrameDecoder().push(bytes)).reason);
+    assert.equal(error.offset, goodBytes.length);
+    assert.equal(decoder.failure, error);
+  });
+
+  it("what the handler throws comes out as it is, stops the chunk there, and leaves the decoder failed", () => {
+    const decoder = new FrameDecoder();
+    const seen: number[] = [];
+    const mine = new Error('not this frame');
+    assert.throws(
+      () =>
+        decoder.pushTo(goodBytes, (type) => {
+          seen.push(type);
+          if (type === FrameType.Message) throw mine;
+        }),
+      (thrown) => thrown === mine,
+    );
+    assert.deepStrictEqual(seen, [FrameType.Started, FrameType.Message]); // the Done frame after it was not handed over
+    assert.ok(decoder.failure instanceof ProtocolError);
+    assert.match(decoder.failure.reason, /a frame handler threw: not this frame/);
+    assert.equal(protocolErrorOf(() => decoder.push(goodBytes)), decoder.failure);
+  });
+});

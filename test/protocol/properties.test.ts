@@ -62,10 +62,15 @@ describe('property: encode, concatenate, cut anywhere, decode', () => {
     fc.assert(
       fc.property(fc.array(frame, { maxLength: 12 }), cuts, (frames, positions) => {
         const stream = concat(frames.map((f) => encodeFrame(f.type, f.payload)));
+        const chunks = cut(stream, positions.map((p) => p % (stream.length + 1)));
         const decoder = new FrameDecoder();
-        const out = decodeChunks(cut(stream, positions.map((p) => p % (stream.length + 1))), decoder);
-        assert.deepStrictEqual(out, frames);
+        assert.deepStrictEqual(decodeChunks(chunks, decoder), frames);
         assert.equal(decoder.bufferedBytes, 0);
+        // pushTo hands over the same frames, in the same order
+        const handed: Frame[] = [];
+        const other = new FrameDecoder();
+        for (const chunk of chunks) other.pushTo(chunk, (type, payload) => void handed.push({ type, payload }));
+        assert.deepStrictEqual(handed, frames);
       }),
       { numRuns: NUM_RUNS },
     );
