@@ -51,7 +51,7 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
     const parallel = Math.min(workers, availableParallelism());
     for (const r of Object.values(result)) {
       for (const run of r.runs) {
-        run.idealMs = run.workMs / parallel;
+        run.idealMs = (n * run.taskMs) / parallel; // the median task: see report.js
         run.overhead = run.ms / run.idealMs - 1;
         run.calibratedIdealMs = (n * calibratedTaskMs) / parallel;
         run.overCalibrated = run.ms / run.calibratedIdealMs - 1;
