@@ -11,8 +11,12 @@ cold caches, and every batch wakes a thread: the post that wakes the sleeping ma
 kernel's wake-up under this VM's hypervisor (\`eventfd_write\`; the figure above each table), and the woken thread
 pays again to be scheduled in. Halving the number of batches (prefetching 25 ms of work instead of 10) moved
 tasklane / raw from 1.071 to 1.060 at 2 workers and from 1.109 to 1.086 at 4 (medians of 6 alternating runs):
-smaller than the spread between runs, so the prefetch stays at 10 ms, which bounds what a worker holds at the end
-of a run and at a cancel. At 4 workers the 2 cores also switch between four hashing threads and the main thread
+smaller than the spread between runs. What did help (later the same day): a 50 ms prefetch together with a worker
+that sends its answers back only once the tasks it has left fit in 5 ms (worker/refill-policy.ts), one batch per 15
+to 18 tasks instead of ~3 (the main thread woke 550 to 700 times per 10,000 tasks instead of ~2,900): 3 points less
+over the ideal in each of 5 alternated rounds, at 2 workers (medians 8.0 -> 5.4%) and at 4 (8.7 -> 5.9%; no pool at
+all 2.4 and 2.9%). An idle worker takes back half of what a busy one holds, so the deeper prefetch does not leave
+one worker with the end of a run. At 4 workers the 2 cores also switch between four hashing threads and the main thread
 (the worker threads' column against the raw threads'). The V8 helper threads' column is mostly the JIT: each worker
 thread is an isolate of its own that compiles tasklane's worker code for itself, so 4 workers compile it twice as
 often as 2, and 1,000 tasks of warm-up (250 a worker) do not finish it. Over six rounds of 10,000 tasks at 4

@@ -1,11 +1,14 @@
 /**
  * Prefetch as many tasks into a worker as fit in this much measured task time. Deep enough that a worker keeps
  * running while the main thread waits for a core (a 2-core machine under load: milliseconds), and that finished
- * work comes back in batches (2 ms made the CPU-bound mix wake the main thread per task: 70 µs of its CPU each).
- * It does not delay urgent tasks (urgent-link.ts); its cost is the end of a run, when one worker may still hold
- * this much while another is idle.
+ * work comes back in few batches: each wakes the main thread (see worker/refill-policy.ts). With 10 ms, the
+ * CPU-bound mix of 1 ms tasks sent one batch per ~3 tasks and ran 8.0% over its ideal at 2 workers, 8.7% at 4;
+ * with 50 ms and the worker's runway rule, one per 15 to 18, 5.4% and 5.9% (medians of 5 alternated rounds, no
+ * pool at all 2.4 and 2.9%); with 2 ms it had woken the main thread per task. It does not delay
+ * urgent tasks (urgent-link.ts), and at the end of a run an idle worker takes half of what a busy one holds
+ * (withdraw-for-idle.ts), so a deep prefetch does not leave one worker with the tail.
  */
-export const PREFETCH_BUDGET_MS = 10;
+export const PREFETCH_BUDGET_MS = 50;
 
 /** What the gauge reads off a worker link. */
 interface BatchTimes {

@@ -12,6 +12,7 @@ import type { ManagerConnection } from './manager-connection.js';
 import type { WorkerConfig } from './worker-config.js';
 import { WorkerTaskContext, type ManagerChannel } from './worker-context.js';
 import type { WorkerLog } from './worker-log.js';
+import { RefillPolicy } from './refill-policy.js';
 
 interface LocalTask {
   readonly id: number;
@@ -35,15 +36,6 @@ interface RunningTask extends LocalTask {
 /** What ctx.send() returns while the send window is open: one settled promise serves every call. */
 const SENT = Promise.resolve();
 
-/**
- * Flush after a task when the local queue is this short; or, once the last flush is REFILL_AFTER_MS old, when as
- * many tasks are done unreported as are left. The manager then refills half the queue while the other half runs,
- * so the worker does not run dry while the main thread waits for a core (with only the first rule, 100 µs tasks
- * ran dry 2 tasks after each flush and waited there). Tiny tasks keep their large batches: the main thread's cost
- * is per batch, and it is their bottleneck.
- */
-const REFILL_AT = 2;
-const REFILL_AFTER_MS = 1;
 /**
  * Between tasks the worker takes in what the manager sent meanwhile, so an urgent task lands at the head of the
  * local queue before the next task starts (see manager/urgent-link.ts). A thread polls its port after every task
@@ -76,9 +68,8 @@ export class WorkerLoop implements ManagerChannel {
   #busy = false;
   #closing = false;
   #flushScheduled = false;
-  /** `t` frames written since the last flush, and when it was (performance.now()). */
-  #doneUnflushed = 0;
-  #flushedAt = 0;
+  /** When a busy worker sends its answers back. */
+  readonly #refill = new RefillPolicy();
   /** Messages written and acknowledged so far, for the send window. */
   #messagesSent = 0;
   #messagesAcked = 0;
@@ -245,7 +236,7 @@ export class WorkerLoop implements ManagerChannel {
     let turnStarted = performance.now();
     while (this.#queue.length > 0) {
       await this.#runTask(this.#queue.shift()!);
-      if (this.#writer.frameCount > 0 && (this.#queue.length <= REFILL_AT || this.#halfDoneAWhile())) {
+      if (this.#writer.frameCount > 0 && this.#refill.shouldFlush(this.#queue.length, performance.now())) {
         this.#flush();
         await nextTurn(); // let the manager's refill in before the queue runs dry
         turnStarted = performance.now();
@@ -260,11 +251,6 @@ export class WorkerLoop implements ManagerChannel {
     this.#busy = false;
     this.#flush();
     if (this.#closing) await this.#finish();
-  }
-
-  /** See REFILL_AFTER_MS. */
-  #halfDoneAWhile(): boolean {
-    return this.#doneUnflushed >= this.#queue.length && performance.now() - this.#flushedAt >= REFILL_AFTER_MS;
   }
 
   async #runTask(task: LocalTask): Promise<void> {
@@ -293,7 +279,7 @@ export class WorkerLoop implements ManagerChannel {
     this.#running = undefined;
     if (this.#runningSlot) this.#runningSlot[0] = 0;
     const ms = performance.now() - started;
-    this.#doneUnflushed++;
+    this.#refill.taskDone(ms);
     try {
       this.#writer.write(FrameType.Done, [task.id, outcome, value, running.sent]);
     } catch (error) {
@@ -369,8 +355,7 @@ export class WorkerLoop implements ManagerChannel {
 
   #flush(): void {
     this.#messagesUnflushed = 0;
-    this.#doneUnflushed = 0;
-    this.#flushedAt = performance.now();
+    this.#refill.flushed(performance.now());
     const bytes = this.#writer.take();
     if (bytes) this.#connection.send(bytes);
   }
