@@ -1,7 +1,7 @@
 /**
  * When a busy worker sends its answers (`t` frames) back, which is also when the manager refills its local queue.
  * Each batch wakes the main thread, which costs far more than the frames in it on a shared VM (the CPU-bound mix
- * of 1 ms tasks, 4 workers on 2 cores: about 300 µs of CPU a batch, over all threads), so a worker sends as few
+ * of 1 ms tasks, 4 workers on 2 cores: 200 to 300 µs of CPU a batch, over all threads), so a worker sends as few
  * as it can without running dry:
  *
  *   local queue   [done][done][done] ... [done][next][ ][ ][ ]
