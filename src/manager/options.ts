@@ -54,8 +54,8 @@ export interface ProcessManagerOptions {
   /**
    * Upper bound on tasks queued inside one worker ahead of the one it runs. Default 32, bounds 0 to 1024. The
    * manager prefetches only as many as fit in about 50 ms of measured task time, so tasks longer than that go one
-   * at a time; a worker with nothing left takes back half of what a busy one holds. A task more urgent than what a worker holds is still sent to it at once, and runs there right
-   * after the task running now.
+   * at a time; a worker with nothing left takes back half of what a busy one holds. A task more urgent than what a
+   * worker holds is still sent to it at once, and runs there right after the task running now.
    */
   readonly maxPrefetch?: number;
   /**

@@ -11,8 +11,10 @@
  * - otherwise only when all of these hold: at least half the batch is done (as many answers waiting as tasks
  *   left), the last flush is REFILL_AFTER_MS old, and the tasks left are at most RUNWAY_MS of work at this
  *   worker's average task time. The runway covers the main thread's wait for a core (milliseconds on a loaded
- *   2-core machine). Tiny tasks keep their large batches (their runway is always short, and the main thread's
- *   cost is per batch, which is their bottleneck); tasks of a millisecond go back about once per prefetch.
+ *   2-core machine; with the first rule alone, 100 µs tasks ran dry 2 tasks after each flush and waited there).
+ *   Short tasks always fit the runway, so for them the half-done rule decides, as before the runway existed; tiny
+ *   ones keep large batches through the 1 ms (the main thread's cost is per batch, their bottleneck). Tasks of a
+ *   millisecond go back about once per prefetch.
  *
  * A worker also flushes when it goes idle, when a send needs acknowledging, or when messages wait (worker-loop.ts).
  */
