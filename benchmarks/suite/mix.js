@@ -44,8 +44,10 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
       [RAW]: async () => summarize(await raw.run(size, hashRounds)),
     });
     const summarize = (durations) => ({ workMs: durations.reduce((a, b) => a + b, 0), taskMs: median(durations) });
-    // Long enough for the JIT to settle: with 200, TurboFan was still compiling (on V8's helper threads, competing
-    // for the 2 cores) during the measured run, about 40 µs of CPU per task.
+    // With 200, TurboFan was still compiling (on V8's helper threads, competing for the 2 cores) during the
+    // measured run, about 40 µs of CPU per task. 1,000 does not settle it either at 4 workers (each isolate
+    // compiles for itself: MIX_NOTE in lib/notes.js), but a longer warm-up for every pool would not fit the suite's
+    // 10 minutes; the measured rounds include what is left, for every pool alike.
     const warm = variants(Math.min(n, 1000));
     const result = await alternate(variants(n), { rounds, roundsOf, per: n, warmup: (name) => warm[name]() });
     const parallel = Math.min(workers, availableParallelism());
