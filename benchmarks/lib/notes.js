@@ -16,13 +16,15 @@ that sends its answers back only once the tasks it has left fit in 5 ms (worker/
 to 18 tasks instead of ~3 (the main thread woke 550 to 700 times per 10,000 tasks instead of ~2,900): 3 points less
 over the ideal in each of 5 alternated rounds, at 2 workers (medians 8.0 -> 5.4%) and at 4 (8.7 -> 5.9%; no pool at
 all 2.4 and 2.9%). An idle worker takes back half of what a busy one holds, so the deeper prefetch does not leave
-one worker with the end of a run. At 4 workers the 2 cores also switch between four hashing threads and the main thread
-(the worker threads' column against the raw threads'). The V8 helper threads' column is mostly the JIT: each worker
-thread is an isolate of its own that compiles tasklane's worker code for itself, so 4 workers compile it twice as
-often as 2, and 1,000 tasks of warm-up (250 a worker) do not finish it. Over six rounds of 10,000 tasks at 4
-workers, helper CPU fell from 55 to 25, 13, 7, 5 and 8 µs per task. It is not the whole gap: warmed with 30,000
+one worker with the end of a run. At 4 workers the 2 cores also switch between four hashing threads and the main
+thread (the worker threads' column against the raw threads'). The V8 helper threads' column is mostly the JIT: each
+worker thread is an isolate of its own that compiles tasklane's worker code for itself, so 4 workers compile it
+twice as often as 2, and 1,000 tasks of warm-up (250 a worker) do not finish it. Over six rounds of 10,000 tasks at
+4 workers, helper CPU fell from 55 to 25, 13, 7, 5 and 8 µs per task. It is not the whole gap: warmed with 30,000
 tasks first, tasklane was still 12.2 to 14.2% over the ideal at 4 workers, the raw threads 3.4 to 4.2% (one probe,
-2026-11-30).
+2026-11-30, before the refill change above). After it, warmed the same way: 6.5 to 10.4% (median 8.2, 5 rounds), raw
+threads 0.7 to 4.4% (median 3.1), with V8's helper threads still at 9 to 24 µs per task (raw 1 to 13), so they do
+more than compile; the main thread 16 to 24 µs.
 `;
 
 /** Not produced by the suite: a one-off instrumented probe, kept here because it explains the table above. */
