@@ -6,7 +6,7 @@ import { redisSection } from './lib/redis-section.js';
 import { fileURLToPath } from 'node:url';
 import { RESULTS_DIR, fmt, median } from './lib/common.js';
 import { chart } from './lib/svg.js';
-import { RAW as RAW_MIX } from './suite/mix.js';
+import { RAW as RAW_MIX, runFigures } from './suite/mix.js';
 import { CLOSE_NOTE, LATENCY_NOTE, MIX_NOTE, PRIORITY_NOTE } from './lib/notes.js';
 import { BARE, FRESH_BARE } from './suite/close.js';
 // Internals of the build (not the package's exports): the bound the priority rows are judged by is tasklane's own.
@@ -37,13 +37,13 @@ function mixFigures(bench, w) {
   const calMs = r.calibratedTaskMs ?? bench.calibration?.ms;
   return Object.fromEntries(
     Object.entries(r.result).map(([pool, x]) => {
-      const runs = x.runs.map((run) => ({ ms: run.ms, ideal: (r.n * run.taskMs) / parallel, cal: (r.n * calMs) / parallel }));
+      const runs = x.runs.map((run) => ({ ms: run.ms, ...runFigures(run, r.n, parallel, calMs) }));
       return [pool, {
         ms: median(runs.map((u) => u.ms)),
-        idealMs: median(runs.map((u) => u.ideal)),
-        overhead: median(runs.map((u) => u.ms / u.ideal - 1)),
-        calibratedIdealMs: median(runs.map((u) => u.cal)),
-        overCalibrated: median(runs.map((u) => u.ms / u.cal - 1)),
+        idealMs: median(runs.map((u) => u.idealMs)),
+        overhead: median(runs.map((u) => u.overhead)),
+        calibratedIdealMs: median(runs.map((u) => u.calibratedIdealMs)),
+        overCalibrated: median(runs.map((u) => u.overCalibrated)),
         taskMs: x.taskMs,
         cpuUsPerUnit: x.cpuUsPerUnit,
         threads: x.threadsUsPerUnit,

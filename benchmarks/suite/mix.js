@@ -1,7 +1,8 @@
 // Benchmark 7: the CPU-bound mix. n tasks of about 1 ms of SHA-256 each, submitted at once. Every task reports
-// its own duration measured in its thread; the ideal wall time is their sum divided by the workers (the work
-// itself, in this run's conditions, perfectly spread with zero overhead). With more workers than cores each task
-// cannot all run at once: the ideal divides by min(workers, cores). `overhead` = wall / ideal - 1. Also given:
+// its own duration measured in its thread; the ideal wall time is n × their median divided by the workers (the
+// work itself, in this run's conditions, perfectly spread with zero overhead; the median, as a preempted task lasts
+// longer without doing more work). With more workers than cores each task cannot all run at once: the ideal
+// divides by min(workers, cores). `overhead` = wall / ideal - 1. Also given:
 // the calibrated ideal, n × (one task timed alone on the main thread) / min(workers, cores), which ignores the
 // machine's other load.
 import { availableParallelism } from 'node:os';
@@ -30,6 +31,16 @@ export function calibrate(targetMs = 1) {
 /** The no-pool floor: each thread runs its share in a loop (the machine's other load and V8's own threads still count). */
 export const RAW = 'raw threads (no pool)';
 
+/**
+ * One run's figures against its ideals: n × the run's median task (see report.js for why the median) and n × the
+ * calibrated task, each over `parallel` = min(workers, cores). The suite's table and RESULTS.md both use these.
+ */
+export function runFigures(run, n, parallel, calibratedTaskMs) {
+  const idealMs = (n * run.taskMs) / parallel;
+  const calibratedIdealMs = (n * calibratedTaskMs) / parallel;
+  return { idealMs, overhead: run.ms / idealMs - 1, calibratedIdealMs, overCalibrated: run.ms / calibratedIdealMs - 1 };
+}
+
 export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibratedTaskMs }) {
   // Every pool's worker reports to a main thread that is mostly asleep between batches: what one such post costs.
   const wake = await wakeCost();
@@ -43,7 +54,7 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
       ...Object.fromEntries(peers.map((p) => [p.name, async () => summarize(await Promise.all(Array.from({ length: size }, () => p.run({ op: 'hash', rounds: hashRounds }))))])),
       [RAW]: async () => summarize(await raw.run(size, hashRounds)),
     });
-    const summarize = (durations) => ({ workMs: durations.reduce((a, b) => a + b, 0), taskMs: median(durations) });
+    const summarize = (durations) => ({ taskMs: median(durations) });
     // With 200, TurboFan was still compiling (on V8's helper threads, competing for the 2 cores) during the
     // measured run, about 40 µs of CPU per task. 1,000 does not settle it either at 4 workers (each isolate
     // compiles for itself: MIX_NOTE in lib/notes.js), but a longer warm-up for every pool would not fit the suite's
@@ -52,12 +63,7 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
     const result = await alternate(variants(n), { rounds, roundsOf, per: n, warmup: (name) => warm[name]() });
     const parallel = Math.min(workers, availableParallelism());
     for (const r of Object.values(result)) {
-      for (const run of r.runs) {
-        run.idealMs = (n * run.taskMs) / parallel; // the median task: see report.js
-        run.overhead = run.ms / run.idealMs - 1;
-        run.calibratedIdealMs = (n * calibratedTaskMs) / parallel;
-        run.overCalibrated = run.ms / run.calibratedIdealMs - 1;
-      }
+      for (const run of r.runs) Object.assign(run, runFigures(run, n, parallel, calibratedTaskMs));
       r.overhead = median(r.runs.map((x) => x.overhead));
       r.overCalibrated = median(r.runs.map((x) => x.overCalibrated));
       r.calibratedIdealMs = median(r.runs.map((x) => x.calibratedIdealMs));
