@@ -3,28 +3,35 @@
 
 /** Not produced by the suite: probes of 2026-11-30, kept here because they explain the mix tables. */
 export const MIX_NOTE = `
-Where tasklane's share goes (probes, 2026-11-30: per-thread CPU as in the tables, and \`perf record\` of every
-thread; tasklane against the raw threads in one process, alternating). With 1 ms between a worker's tasks, the
-pool's own code costs far more per task than in the tiny-task loop: the main thread 25 to 60 µs per task (about 3
-for no-ops that arrive by the hundred), the worker 15 to 60 µs outside its tasks. Every batch of results runs on
-cold caches, and every batch wakes a thread: the post that wakes the sleeping main thread spends ~40 µs in the
-kernel's wake-up under this VM's hypervisor (\`eventfd_write\`; the figure above each table), and the woken thread
-pays again to be scheduled in. Halving the number of batches (prefetching 25 ms of work instead of 10) moved
-tasklane / raw from 1.071 to 1.060 at 2 workers and from 1.109 to 1.086 at 4 (medians of 6 alternating runs):
-smaller than the spread between runs. What did help (later the same day): a 50 ms prefetch together with a worker
-that sends its answers back only once the tasks it has left fit in 5 ms (worker/refill-policy.ts), one batch per 15
-to 18 tasks instead of ~3 (the main thread woke 550 to 700 times per 10,000 tasks instead of ~2,900): 3 points less
-over the ideal in each of 5 alternated rounds, at 2 workers (medians 8.0 -> 5.4%) and at 4 (8.7 -> 5.9%; no pool at
-all 2.4 and 2.9%). An idle worker takes back half of what a busy one holds, so the deeper prefetch does not leave
-one worker with the end of a run. At 4 workers the 2 cores also switch between four hashing threads and the main
-thread (the worker threads' column against the raw threads'). The V8 helper threads' column is mostly the JIT: each
-worker thread is an isolate of its own that compiles tasklane's worker code for itself, so 4 workers compile it
-twice as often as 2, and 1,000 tasks of warm-up (250 a worker) do not finish it. Over six rounds of 10,000 tasks at
-4 workers, helper CPU fell from 55 to 25, 13, 7, 5 and 8 µs per task. It is not the whole gap: warmed with 30,000
-tasks first, tasklane was still 12.2 to 14.2% over the ideal at 4 workers, the raw threads 3.4 to 4.2% (one probe,
-2026-11-30, before the refill change above). After it, warmed the same way: 6.5 to 10.4% (median 8.2, 5 rounds), raw
-threads 0.7 to 4.4% (median 3.1), with V8's helper threads still at 9 to 24 µs per task (raw 1 to 13), so they do
-more than compile; the main thread 16 to 24 µs.
+Where tasklane's share goes (probes of 2026-11-30: per-thread CPU as in the tables, \`perf record\` of every thread,
+V8's \`--trace-opt\`; tasklane against the raw threads in one process, alternating).
+
+- **Batches.** With 1 ms between a worker's tasks, every batch of answers wakes the sleeping main thread: the post
+  spends ~40 µs in the kernel under this VM's hypervisor (\`eventfd_write\`; the figure above each table), the woken
+  thread pays again to be scheduled in, and it preempts a hashing worker. With a 10 ms prefetch the main thread woke
+  ~2,900 times per 10,000 tasks; a 50 ms prefetch and a worker that sends its answers only once the tasks it has left
+  fit in 5 ms (worker/refill-policy.ts) brought that to 550 to 700, and the mix from 8.0 to 5.4% over the ideal at 2
+  workers, 8.7 to 5.9% at 4 (medians of 5 alternated rounds). Twice as large again (100 ms, \`maxPrefetch\` 64) cut
+  the main thread's CPU from 13-22 to 9-16 µs per task but not the wall time: tasklane / raw 1.041 against 1.042
+  (5 alternated rounds, 4 workers); not kept.
+- **The JIT.** Each worker thread is an isolate that compiles tasklane's worker code for itself, once that code has
+  run some thousands of times. After 1,000 tasks of warm-up (250 a worker), at 4 workers, V8 first optimized the
+  worker loop during the next 10,000 (40 to 60 ms of compilation for each of its two main functions, in each
+  isolate) and msgpackr's encoder only after ~5,000 tasks a worker: ~1.1 s of compilation in that round, 0.2 s in
+  the next. The helper threads spent 46 to 58 µs per task, then 25 to 36, then 9 to 17, and the three rounds ran
+  12 to 18%, 10 to 18% and 7 to 13% over the ideal (4 probes); raw threads 3 to 6% throughout. Compiling needs
+  calls, not work, so the suite now warms every pool with 20,000 tasks of one SHA-256 round (about a second) before
+  its 1,000 real ones: helper CPU in the first measured round 20 to 27 µs per task. A program that runs a pool once
+  pays this compilation once (about a second of CPU at 4 workers, less at 2); peers pay theirs too.
+- **Steady state.** Warmed so, in one process, 5 alternated rounds at 4 workers: tasklane's wall time 1.024 to 1.073
+  times the raw threads' (median 1.042), 6.7 to 10.4% over the ideal (median 7.4), raw threads 2.8 to 4.0%. By
+  \`perf\`, per task beyond the raw threads: the main thread +25 µs (a third of it in the kernel, at each of ~630
+  wake-ups per 10,000 tasks), the worker threads +35 µs outside the hashing (the kernel switching threads +6; the
+  loop, msgpackr and async frames the rest), V8's helpers +7. No single part is large enough to remove the rest.
+- **The ideal's median.** Each pool's ideal uses its own median task, and how the OS slices 4 threads over 2 cores
+  moves it: in one probe tasklane's median task was 0.4 to 5% shorter than the raw threads' in the same process (3
+  rounds; its over-ideal figure as many points higher for it). Wall time against the raw threads in the same run is the steadier
+  comparison; the tables give both.
 `;
 
 /** Not produced by the suite: a one-off instrumented probe, kept here because it explains the table above. */

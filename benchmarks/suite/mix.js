@@ -49,18 +49,25 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
   const raw = await rawHashThreads(workers);
   await Promise.all([manager.ready(), ...peers.map((p) => p.start())]);
   try {
-    const variants = (size) => ({
-      tasklane: async () => summarize(await Promise.all(Array.from({ length: size }, () => manager.run(hash(hashRounds), 1)))),
-      ...Object.fromEntries(peers.map((p) => [p.name, async () => summarize(await Promise.all(Array.from({ length: size }, () => p.run({ op: 'hash', rounds: hashRounds }))))])),
-      [RAW]: async () => summarize(await raw.run(size, hashRounds)),
+    const variants = (size, rounds = hashRounds) => ({
+      tasklane: async () => summarize(await Promise.all(Array.from({ length: size }, () => manager.run(hash(rounds), 1)))),
+      ...Object.fromEntries(peers.map((p) => [p.name, async () => summarize(await Promise.all(Array.from({ length: size }, () => p.run({ op: 'hash', rounds }))))])),
+      [RAW]: async () => summarize(await raw.run(size, rounds)),
     });
     const summarize = (durations) => ({ taskMs: median(durations) });
-    // With 200, TurboFan was still compiling (on V8's helper threads, competing for the 2 cores) during the
-    // measured run, about 40 µs of CPU per task. 1,000 does not settle it either at 4 workers (each isolate
-    // compiles for itself: MIX_NOTE in lib/notes.js), but a longer warm-up for every pool would not fit the suite's
-    // 10 minutes; the measured rounds include what is left, for every pool alike.
-    const warm = variants(Math.min(n, 1000));
-    const result = await alternate(variants(n), { rounds, roundsOf, per: n, warmup: (name) => warm[name]() });
+    // The JIT: each worker thread is an isolate that compiles a pool's per-task code for itself, once the code has
+    // run some thousands of times (MIX_NOTE in lib/notes.js). After 1,000 tasks of warm-up, at 4 workers, V8's
+    // helper threads still spent ~50 µs per task compiling tasklane's code in the next 10,000 tasks, ~25 in the
+    // 10,000 after. Compiling needs calls, not work: every pool first runs 2 × n tasks of one SHA-256 round
+    // (~10 µs each, about a second per pool), then 1,000 real ones, so the measured rounds see the pool's steady
+    // state. What a cold pool pays on top is in MIX_NOTE.
+    const warmCalls = variants(Math.min(2 * n, 20_000), 1);
+    const warmWork = variants(Math.min(n, 1000));
+    const warmup = async (name) => {
+      await warmCalls[name]();
+      await warmWork[name]();
+    };
+    const result = await alternate(variants(n), { rounds, roundsOf, per: n, warmup });
     const parallel = Math.min(workers, availableParallelism());
     for (const r of Object.values(result)) {
       for (const run of r.runs) Object.assign(run, runFigures(run, n, parallel, calibratedTaskMs));
