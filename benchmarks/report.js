@@ -128,9 +128,11 @@ function mixCpuSplit(figures, wake) {
   const raw = figures[RAW_MIX]?.threads;
   if (!t || !raw) return '';
   const piscina = figures.piscina?.threads;
-  const more = (kind) => fmt(t[kind] - raw[kind]);
+  // signed: in a quiet round a pool's threads can take less CPU than the floor's
+  const signed = (us) => (Math.round(us) < 0 ? `-${fmt(-us)}` : `+${fmt(Math.abs(us))}`);
+  const more = (kind) => signed(t[kind] - raw[kind]);
   const woke = wake ? `; a post that wakes a sleeping thread costs its sender ${fmt(wake.asleepUs)} µs here (${fmt(wake.awakeUs, 1)} when it is awake)` : '';
-  return `. CPU per task beyond the floor's: main thread +${more('mainUs')} µs${piscina ? ` (piscina's +${fmt(piscina.mainUs - raw.mainUs)})` : ''}, worker threads +${more('workersUs')} µs, V8 helper threads +${more('helpersUs')} µs${woke}`;
+  return `. CPU per task beyond the floor's: main thread ${more('mainUs')} µs${piscina ? ` (piscina's ${signed(piscina.mainUs - raw.mainUs)})` : ''}, worker threads ${more('workersUs')} µs, V8 helper threads ${more('helpersUs')} µs${woke}`;
 }
 
 function bestPeer(r) {

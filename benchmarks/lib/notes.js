@@ -25,9 +25,10 @@ V8's \`--trace-opt\`; tasklane against the raw threads in one process, alternati
   pays this compilation once (about a second of CPU at 4 workers, less at 2); peers pay theirs too.
 - **Steady state.** Warmed so, in one process, 5 alternated rounds at 4 workers: tasklane's wall time 1.024 to 1.073
   times the raw threads' (median 1.042), 6.7 to 10.4% over the ideal (median 7.4), raw threads 2.8 to 4.0%. By
-  \`perf\`, per task beyond the raw threads: the main thread +25 µs (a third of it in the kernel, at each of ~630
-  wake-ups per 10,000 tasks), the worker threads +35 µs outside the hashing (the kernel switching threads +6; the
-  loop, msgpackr and async frames the rest), V8's helpers +7. No single part is large enough to remove the rest.
+  \`perf\` (whose own sampling adds to every thread), per task beyond the raw threads: the main thread +25 µs (a
+  third of it in the kernel, at each of ~630 wake-ups per 10,000 tasks; 13 to 17 by the tables' per-thread CPU),
+  the worker threads +35 µs outside the hashing (the kernel switching threads +6; the loop, msgpackr and async
+  frames the rest), V8's helpers +7. No single part is large enough to remove the rest.
 - **The ideal's median.** Each pool's ideal uses its own median task, and how the OS slices 4 threads over 2 cores
   moves it: in one probe tasklane's median task was 0.4 to 5% shorter than the raw threads' in the same process (3
   rounds; its over-ideal figure as many points higher for it). Wall time against the raw threads in the same run is the steadier
@@ -45,6 +46,16 @@ once, so V8's optimizing compiler reaches them only after thousands of trips (p5
 first 250, 141 at 1,000, 92 at 1,750, 57 after 3,500). Every pool is therefore warmed with 4,000 trips before
 sampling; until 2026-11-25 the warm-up was 100 trips, and tasklane, whose trip runs more functions than a peer's
 \`run()\`, measured 130 to 190 µs.
+
+Between runs the p50 moves far more than between pools (2026-11-30: 62 to 111 µs with 2 workers and 62 to 121 with 4
+over the day's ten full runs, over 100 in three of them). It is the machine's wake-ups, per pair of threads: in
+fresh processes, a bare MessagePort round trip (lib/raw.js, the same 1 ms gaps) had a p50 of 33 µs in four of eight
+and 52 to 68 in the others, and tasklane's trip, which wakes a sleeping thread twice as well, 61 to 70 or 117 to 162
+(eight processes, 1 or 2 workers alike). A worker parked in \`Atomics.wait\` and woken by \`Atomics.notify\` instead
+of its port's event loop (piscina's default) gave the same two modes, 30 or 48 to 64. With the whole process pinned
+to one CPU (\`taskset\`), tasklane measured 61 to 75 in four runs of four: the slow mode is the hypervisor waking the
+other, idle vCPU. The suite's rounds alternate pools, but each pool's threads get their own mode: in the run of
+16:52 (2 workers), tasklane 111 and the raw round trip 36.
 `;
 
 export const PRIORITY_NOTE = `
