@@ -48,14 +48,14 @@ sampling; until 2026-11-25 the warm-up was 100 trips, and tasklane, whose trip r
 \`run()\`, measured 130 to 190 µs.
 
 Between runs the p50 moves far more than between pools (2026-11-30: 62 to 111 µs with 2 workers and 62 to 121 with 4
-over the day's ten full runs, over 100 in three of them). It is the machine's wake-ups, per pair of threads: in
+over the day's eleven full runs, over 100 in three of them). It is the machine's wake-ups, per pair of threads: in
 fresh processes, a bare MessagePort round trip (lib/raw.js, the same 1 ms gaps) had a p50 of 33 µs in four of eight
 and 52 to 68 in the others, and tasklane's trip, which wakes a sleeping thread twice as well, 61 to 70 or 117 to 162
 (eight processes, 1 or 2 workers alike). A worker parked in \`Atomics.wait\` and woken by \`Atomics.notify\` instead
 of its port's event loop (piscina's default) gave the same two modes, 30 or 48 to 64. With the whole process pinned
-to one CPU (\`taskset\`), tasklane measured 61 to 75 in four runs of four: the slow mode is the hypervisor waking the
-other, idle vCPU. The suite's rounds alternate pools, but each pool's threads get their own mode: in the run of
-16:52 (2 workers), tasklane 111 and the raw round trip 36.
+to one CPU (\`taskset\`), tasklane measured 61 to 75 in four runs of four: most likely the slow mode is the
+hypervisor waking the other, idle vCPU. The suite's rounds alternate pools, but each pool's threads get their own mode: in the full run of
+16:52 on the code of the table above (2 workers), tasklane 111 and the raw round trip 36.
 `;
 
 export const PRIORITY_NOTE = `
