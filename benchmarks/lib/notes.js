@@ -31,8 +31,8 @@ V8's \`--trace-opt\`; tasklane against the raw threads in one process, alternati
   frames the rest), V8's helpers +7. No single part is large enough to remove the rest.
 - **The ideal's median.** Each pool's ideal uses its own median task, and how the OS slices 4 threads over 2 cores
   moves it: in one probe tasklane's median task was 0.4 to 5% shorter than the raw threads' in the same process (3
-  rounds; its over-ideal figure as many points higher for it). Wall time against the raw threads in the same run is the steadier
-  comparison; the tables give both.
+  rounds; its over-ideal figure as many points higher for it). Wall time against the raw threads in the same run
+  is the steadier comparison; the tables give both.
 `;
 
 /** Not produced by the suite: a one-off instrumented probe, kept here because it explains the table above. */
@@ -54,8 +54,8 @@ and 52 to 68 in the others, and tasklane's trip, which wakes a sleeping thread t
 (eight processes, 1 or 2 workers alike). A worker parked in \`Atomics.wait\` and woken by \`Atomics.notify\` instead
 of its port's event loop (piscina's default) gave the same two modes, 30 or 48 to 64. With the whole process pinned
 to one CPU (\`taskset\`), tasklane measured 61 to 75 in four runs of four: most likely the slow mode is the
-hypervisor waking the other, idle vCPU. The suite's rounds alternate pools, but each pool's threads get their own mode: in the full run of
-16:52 on the code of the table above (2 workers), tasklane 111 and the raw round trip 36.
+hypervisor waking the other, idle vCPU. The suite's rounds alternate pools, but each pool's threads get their own
+mode: in a full run at 16:52 of the same code as the table above (2 workers), tasklane 111 and the raw round trip 36.
 `;
 
 export const PRIORITY_NOTE = `
