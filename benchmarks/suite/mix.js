@@ -49,18 +49,19 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
   const raw = await rawHashThreads(workers);
   await Promise.all([manager.ready(), ...peers.map((p) => p.start())]);
   try {
-    const variants = (size, rounds = hashRounds) => ({
-      tasklane: async () => summarize(await Promise.all(Array.from({ length: size }, () => manager.run(hash(rounds), 1)))),
-      ...Object.fromEntries(peers.map((p) => [p.name, async () => summarize(await Promise.all(Array.from({ length: size }, () => p.run({ op: 'hash', rounds }))))])),
-      [RAW]: async () => summarize(await raw.run(size, rounds)),
+    // `shaRounds`: SHA-256 blocks per task (hashRounds, about 1 ms, unless warming up)
+    const variants = (size, shaRounds = hashRounds) => ({
+      tasklane: async () => summarize(await Promise.all(Array.from({ length: size }, () => manager.run(hash(shaRounds), 1)))),
+      ...Object.fromEntries(peers.map((p) => [p.name, async () => summarize(await Promise.all(Array.from({ length: size }, () => p.run({ op: 'hash', rounds: shaRounds }))))])),
+      [RAW]: async () => summarize(await raw.run(size, shaRounds)),
     });
     const summarize = (durations) => ({ taskMs: median(durations) });
     // The JIT: each worker thread is an isolate that compiles a pool's per-task code for itself, once the code has
     // run some thousands of times (MIX_NOTE in lib/notes.js). After 1,000 tasks of warm-up, at 4 workers, V8's
     // helper threads still spent ~50 µs per task compiling tasklane's code in the next 10,000 tasks, ~25 in the
     // 10,000 after. Compiling needs calls, not work: every pool first runs 2 × n tasks of one SHA-256 round
-    // (~10 µs each, about a second per pool), then 1,000 real ones, so the measured rounds see the pool's steady
-    // state. What a cold pool pays on top is in MIX_NOTE.
+    // (~10 µs each, about a second per pool), then 1,000 real ones: tasklane's helper threads then spent 20 to 27
+    // µs per task in the first measured round instead of 46 to 58. What a cold pool pays is in MIX_NOTE.
     const warmCalls = variants(Math.min(2 * n, 20_000), 1);
     const warmWork = variants(Math.min(n, 1000));
     const warmup = async (name) => {
