@@ -6,7 +6,7 @@ import { redisSection } from './lib/redis-section.js';
 import { fileURLToPath } from 'node:url';
 import { RESULTS_DIR, fmt, median } from './lib/common.js';
 import { chart } from './lib/svg.js';
-import { RAW as RAW_MIX, runFigures } from './suite/mix.js';
+import { RAW as RAW_MIX, medianFigures, runFigures } from './suite/mix.js';
 import { CLOSE_NOTE, LATENCY_NOTE, MIX_NOTE, PRIORITY_NOTE } from './lib/notes.js';
 import { BARE, FRESH_BARE } from './suite/close.js';
 // Internals of the build (not the package's exports): the bound the priority rows are judged by is tasklane's own.
@@ -40,10 +40,7 @@ function mixFigures(bench, w) {
       const runs = x.runs.map((run) => ({ ms: run.ms, ...runFigures(run, r.n, parallel, calMs) }));
       return [pool, {
         ms: median(runs.map((u) => u.ms)),
-        idealMs: median(runs.map((u) => u.idealMs)),
-        overhead: median(runs.map((u) => u.overhead)),
-        calibratedIdealMs: median(runs.map((u) => u.calibratedIdealMs)),
-        overCalibrated: median(runs.map((u) => u.overCalibrated)),
+        ...medianFigures(runs),
         taskMs: x.taskMs,
         cpuUsPerUnit: x.cpuUsPerUnit,
         threads: x.threadsUsPerUnit,

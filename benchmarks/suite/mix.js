@@ -41,6 +41,12 @@ export function runFigures(run, n, parallel, calibratedTaskMs) {
   return { idealMs, overhead: run.ms / idealMs - 1, calibratedIdealMs, overCalibrated: run.ms / calibratedIdealMs - 1 };
 }
 
+/** The median of each of runFigures()'s figures over a pool's runs (each run carrying them). */
+export function medianFigures(runs) {
+  const of = (key) => median(runs.map((run) => run[key]));
+  return { idealMs: of('idealMs'), overhead: of('overhead'), calibratedIdealMs: of('calibratedIdealMs'), overCalibrated: of('overCalibrated') };
+}
+
 export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibratedTaskMs }) {
   // Every pool's worker reports to a main thread that is mostly asleep between batches: what one such post costs.
   const wake = await wakeCost();
@@ -72,10 +78,7 @@ export async function cpuMix({ workers, n, rounds, roundsOf, hashRounds, calibra
     const parallel = Math.min(workers, availableParallelism());
     for (const r of Object.values(result)) {
       for (const run of r.runs) Object.assign(run, runFigures(run, n, parallel, calibratedTaskMs));
-      r.overhead = median(r.runs.map((x) => x.overhead));
-      r.overCalibrated = median(r.runs.map((x) => x.overCalibrated));
-      r.calibratedIdealMs = median(r.runs.map((x) => x.calibratedIdealMs));
-      r.idealMs = median(r.runs.map((x) => x.idealMs));
+      Object.assign(r, medianFigures(r.runs));
       r.taskMs = median(r.runs.map((x) => x.taskMs));
     }
     return { n, hashRounds, parallel, wake, result };
